@@ -1,0 +1,173 @@
+"""Settings shared by every environment, read once from the environment.
+
+With nothing set, the shop runs on SQLite with the console email backend,
+Celery tasks run in the calling process, and payments go to a localstripe
+server on 127.0.0.1 (offline test payments).
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("SECRET_KEY", default="insecure-local-development-key")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "treebeard",
+    "localflavor",
+    "shop",
+    "inventory",
+    "orders",
+    "shipping",
+    "fulfillment",
+    "accounting",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shop.context_processors.storefront",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation." + name}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+LOGIN_URL = "shop:login"
+LOGIN_REDIRECT_URL = "shop:account"
+LOGOUT_REDIRECT_URL = "shop:home"
+
+LANGUAGE_CODE = "en-ca"
+USE_I18N = True
+USE_TZ = True
+SHOP_TIME_ZONE = env("SHOP_TIME_ZONE", default="America/Halifax")
+TIME_ZONE = SHOP_TIME_ZONE
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Email: the console backend unless EMAIL_URL names an SMTP server,
+# for example smtp://user:password@127.0.0.1:1025.
+EMAIL_URL = env("EMAIL_URL", default="consolemail://")
+vars().update(env.email_url_config(EMAIL_URL))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Ledgerfront <shop@example.com>")
+EMAIL_TIMEOUT = 10
+
+# Celery: tasks run in the calling process unless a broker is configured.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2}
+CELERY_TIMEZONE = SHOP_TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "send-unsent-invoices": {
+        "task": "accounting.tasks.send_unsent_invoices",
+        "schedule": 300.0,
+    },
+}
+
+# Stripe. Without STRIPE_SECRET_KEY the shop takes offline test payments
+# from a localstripe server at STRIPE_API_BASE.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_offline")
+STRIPE_OFFLINE = not STRIPE_SECRET_KEY
+STRIPE_API_BASE = env(
+    "STRIPE_API_BASE",
+    default="http://127.0.0.1:8420" if STRIPE_OFFLINE else "https://api.stripe.com",
+)
+if STRIPE_OFFLINE:
+    STRIPE_SECRET_KEY = "sk_test_offline"
+    STRIPE_PUBLISHABLE_KEY = "pk_test_offline"
+STRIPE_JS_URL = (
+    f"{STRIPE_API_BASE}/js.stripe.com/v3/"
+    if STRIPE_OFFLINE
+    else "https://js.stripe.com/v3/"
+)
+
+# The shop itself: seller details printed on invoices and packing slips.
+SHOP_NAME = env("SHOP_NAME", default="Ledgerfront Demo Shop")
+SHOP_ADDRESS = env.list(
+    "SHOP_ADDRESS",
+    default=["1500 Barrington Street", "Halifax NS B3J 1Z7", "Canada"],
+)
+SHOP_EMAIL = env("SHOP_EMAIL", default="shop@example.com")
+SHOP_BUSINESS_NUMBER = env("SHOP_BUSINESS_NUMBER", default="123456789 RT0001")
+SHOP_ORIGIN_POSTAL_CODE = env("SHOP_ORIGIN_POSTAL_CODE", default="B3J1Z7")
+# Provinces whose own sales tax (PST, RST, QST) the shop is registered to
+# collect; GST or HST applies everywhere.
+SHOP_TAX_REGISTRATIONS = env.list("SHOP_TAX_REGISTRATIONS", default=[])
+SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
+SHOP_LOW_STOCK_THRESHOLD = env.int("SHOP_LOW_STOCK_THRESHOLD", default=5)
+SHOP_PAGE_SIZE = env.int("SHOP_PAGE_SIZE", default=24)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,160 @@
+import secrets
+
+from django.db import models
+from django.urls import reverse
+from localflavor.ca.ca_provinces import PROVINCE_CHOICES
+
+from shop.models import Customer, TaxClass, Variant
+from shop.money import MoneyField
+
+
+def new_access_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Order(models.Model):
+    """A customer's order, with the amounts charged as they were at checkout."""
+
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", "Awaiting payment"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    number = models.PositiveBigIntegerField(unique=True)
+    access_token = models.CharField(
+        max_length=64, unique=True, default=new_access_token, editable=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="orders"
+    )
+    email = models.EmailField()
+    status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PENDING_PAYMENT,
+        db_index=True,
+    )
+
+    ship_name = models.CharField("name", max_length=200)
+    ship_company = models.CharField("company", max_length=200, blank=True)
+    ship_line1 = models.CharField("address", max_length=200)
+    ship_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    ship_city = models.CharField("city", max_length=100)
+    ship_province = models.CharField("province", max_length=2, choices=PROVINCE_CHOICES)
+    ship_postal_code = models.CharField("postal code", max_length=7)
+    ship_phone = models.CharField("phone", max_length=32, blank=True)
+
+    shipping_method = models.CharField(max_length=50)
+    shipping_method_name = models.CharField(max_length=100)
+    subtotal_amount = MoneyField(help_text="Goods before tax.")
+    shipping_amount = MoneyField(help_text="Shipping charge before tax.")
+    tax_amount = MoneyField(help_text="All sales taxes on goods and shipping.")
+    total_amount = MoneyField(help_text="What the customer pays.")
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"Order {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:status", kwargs={"token": self.access_token})
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
+
+
+class OrderLine(models.Model):
+    """One product on an order, with SKU, name, price and tax as sold."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(
+        Variant, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sku = models.CharField("SKU", max_length=64)
+    name = models.CharField(max_length=255)
+    options = models.CharField(max_length=100, blank=True)
+    tax_class = models.CharField(max_length=20, choices=TaxClass.choices)
+    quantity = models.PositiveIntegerField()
+    unit_price = MoneyField()
+    subtotal_amount = MoneyField(help_text="Unit price times quantity.")
+    tax_amount = MoneyField(help_text="This line's share of the order's taxes.")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class OrderTax(models.Model):
+    """One sales tax component charged on an order (GST, HST, PST, RST, QST)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="taxes")
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=50)
+    rate = models.DecimalField(max_digits=7, decimal_places=5)
+    taxable_amount = MoneyField(help_text="Goods and shipping this tax applies to.")
+    amount = MoneyField()
+    shipping_amount = MoneyField(help_text="Part of the amount charged on shipping.")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "code"], name="order_tax_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.amount}"
+
+
+class Payment(models.Model):
+    """A card payment for an order, through one Stripe PaymentIntent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        REQUIRES_ACTION = "requires_action", "Requires authentication"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    stripe_payment_intent_id = models.CharField(max_length=255, unique=True)
+    amount = MoneyField()
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    failure_message = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_payment_intent_id} ({self.status})"
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event already handled, kept so a replay is ignored."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

@@ -1,0 +1,249 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from localflavor.ca.ca_provinces import PROVINCE_CHOICES
+from treebeard.mp_tree import MP_Node
+
+from .money import MoneyField
+
+
+class TaxClass(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    PRINTED_BOOK = "printed_book", "Printed book"
+    ZERO_RATED = "zero_rated", "Zero-rated"
+
+
+class Category(MP_Node):
+    """A node of the catalog tree, with default packaging for its products.
+
+    The packaging values stand in for any product that has no weight or
+    dimensions of its own.
+    """
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=200, unique=True)
+    default_weight_g = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Packed weight in grams."
+    )
+    default_length_cm = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    default_width_cm = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    default_height_cm = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True
+    )
+
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("shop:category", kwargs={"slug": self.slug})
+
+
+class Product(models.Model):
+    """What a customer sees in the catalog: one page, one or more variants.
+
+    A product sold in sizes or colours has a variant per combination; a
+    simple product has one variant with the product's own SKU.
+    """
+
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products"
+    )
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, unique=True)
+    description = models.TextField(blank=True)
+    tax_class = models.CharField(
+        max_length=20, choices=TaxClass.choices, default=TaxClass.STANDARD
+    )
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="product_name_lower")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("shop:product", kwargs={"slug": self.slug})
+
+
+class Variant(models.Model):
+    """A sellable stock-keeping unit of a product."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="variants"
+    )
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    barcode = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.CharField(max_length=32, blank=True)
+    colour = models.CharField(max_length=32, blank=True)
+    price = MoneyField(help_text="Selling price in CAD, before tax.")
+    weight_g = models.PositiveIntegerField(null=True, blank=True)
+    length_cm = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    width_cm = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    height_cm = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["product_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="variant_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} {self.option_label}".strip()
+
+    @property
+    def option_label(self) -> str:
+        """Size and colour, as shown to customers ("M / Blue")."""
+        return " / ".join(part for part in (self.size, self.colour) if part)
+
+
+class Customer(models.Model):
+    """One person who buys from the shop, online or in store.
+
+    Emails are stored trimmed and compared without regard to case.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customer",
+    )
+    email = models.EmailField()
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="customer_email_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Address(models.Model):
+    """A Canadian postal address kept for a customer."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="addresses"
+    )
+    name = models.CharField(max_length=200)
+    company = models.CharField(max_length=200, blank=True)
+    line1 = models.CharField("address", max_length=200)
+    line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    province = models.CharField(max_length=2, choices=PROVINCE_CHOICES)
+    postal_code = models.CharField(max_length=7)
+    phone = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.line1}, {self.city} {self.province}"
+
+
+class Cart(models.Model):
+    """A shopping cart: the session's while anonymous, the user's after login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="cart",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Cart {self.pk}"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE)
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cart", "variant"], name="cart_line_unique_variant"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="cart_line_quantity_positive"
+            ),
+        ]
+
+
+class NumberSequence(models.Model):
+    """A named counter for document numbers (orders, invoices, credit notes).
+
+    Taking the next number locks the row, so numbers are unique and have no
+    gaps as long as the caller's transaction commits.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_value}"
+
+
+class EmailLog(models.Model):
+    """Every email the shop tried to send, with its outcome."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    to = models.CharField(max_length=254, db_index=True)
+    subject = models.CharField(max_length=255)
+    kind = models.CharField(max_length=50, help_text="What the email is for.")
+    reference = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="Order or document number."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to} ({self.status})"

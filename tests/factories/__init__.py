@@ -1,0 +1,1 @@
+"""factory-boy factories for the shop's models, one module per app."""
