@@ -1,5 +1,11 @@
 import pytest
 
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.localstripe",
+    "tests.fixtures.email",
+]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
