@@ -13,7 +13,7 @@ def new_access_token() -> str:
 
 
 class Order(models.Model):
-    """A customer's order, with the amounts charged as they were at checkout."""
+    """A customer's order, with the amounts as charged at checkout."""
 
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", "Awaiting payment"
@@ -94,11 +94,11 @@ class OrderLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.sku}"
+        return f"{self.quantity} x {self.sku}"
 
 
 class OrderTax(models.Model):
-    """One sales tax component charged on an order (GST, HST, PST, RST, QST)."""
+    """One sales tax charged on an order (GST, HST, PST, RST, QST)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="taxes")
     code = models.CharField(max_length=10)

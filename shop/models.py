@@ -177,7 +177,7 @@ class Address(models.Model):
 
 
 class Cart(models.Model):
-    """A shopping cart: the session's while anonymous, the user's after login."""
+    """A shopping cart, kept by session until login, then by user."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -209,6 +209,9 @@ class CartLine(models.Model):
                 condition=models.Q(quantity__gte=1), name="cart_line_quantity_positive"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x variant {self.variant_id}"
 
 
 class NumberSequence(models.Model):

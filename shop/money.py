@@ -10,7 +10,7 @@ CURRENCY = "CAD"
 
 
 def round_money(value: Decimal) -> Decimal:
-    """Round an amount to the cent, half a cent up (Excise Tax Act 165.2(2))."""
+    """Round to the cent, half a cent up (Excise Tax Act 165.2(2))."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
