@@ -1,2 +1,190 @@
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
-# Register your models here.
+from .models import Order, OrderLine, OrderTax, Payment, StripeEvent
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline for recorded facts: shown in full, never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = [
+        "sku",
+        "name",
+        "options",
+        "tax_class",
+        "quantity",
+        "unit_price",
+        "subtotal_amount",
+        "tax_amount",
+    ]
+
+
+class OrderTaxInline(ReadOnlyInline):
+    model = OrderTax
+    fields = ["name", "rate", "taxable_amount", "shipping_amount", "amount"]
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = [
+        "stripe_payment_intent_id",
+        "status",
+        "amount",
+        "card_brand",
+        "card_last4",
+        "failure_message",
+        "created_at",
+        "succeeded_at",
+    ]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "created_at",
+        "ship_name",
+        "email",
+        "ship_province",
+        "status",
+        "total_amount",
+        "paid_at",
+    ]
+    list_filter = ["status", "ship_province", "created_at", "paid_at"]
+    list_select_related = ["customer"]
+    search_fields = [
+        "=number",
+        "email",
+        "ship_name",
+        "customer__first_name",
+        "customer__last_name",
+        "ship_postal_code",
+    ]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, OrderTaxInline, PaymentInline]
+    readonly_fields = [
+        "number",
+        "status",
+        "customer",
+        "email",
+        "created_at",
+        "paid_at",
+        "subtotal_amount",
+        "shipping_method_name",
+        "shipping_amount",
+        "tax_amount",
+        "total_amount",
+        "invoice_link",
+        "status_page_link",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("number", "status"),
+                    ("customer", "email"),
+                    ("created_at", "paid_at"),
+                    "invoice_link",
+                    "status_page_link",
+                ]
+            },
+        ),
+        (
+            "Ship to",
+            {
+                "fields": [
+                    "ship_name",
+                    "ship_company",
+                    "ship_line1",
+                    "ship_line2",
+                    ("ship_city", "ship_province", "ship_postal_code"),
+                    "ship_phone",
+                ]
+            },
+        ),
+        (
+            "Amounts",
+            {
+                "fields": [
+                    "subtotal_amount",
+                    ("shipping_method_name", "shipping_amount"),
+                    "tax_amount",
+                    "total_amount",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Invoice")
+    def invoice_link(self, order: Order) -> str:
+        invoice = getattr(order, "invoice", None)
+        if invoice is None:
+            return "Not issued"
+        url = reverse("admin:accounting_invoice_change", args=[invoice.pk])
+        label = f"Invoice {invoice.number}"
+        try:
+            pdf_url = reverse("admin:accounting_invoice_pdf", args=[invoice.pk])
+        except NoReverseMatch:
+            return format_html('<a href="{}">{}</a>', url, label)
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">PDF</a>', url, label, pdf_url
+        )
+
+    @admin.display(description="Customer's status page")
+    def status_page_link(self, order: Order) -> str:
+        url = order.get_absolute_url()
+        return format_html('<a href="{}" target="_blank">{}</a>', url, url)
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = [
+        "stripe_payment_intent_id",
+        "order",
+        "status",
+        "amount",
+        "card_brand",
+        "card_last4",
+        "created_at",
+    ]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["order"]
+    search_fields = ["stripe_payment_intent_id", "=order__number", "order__email"]
+    readonly_fields = [field.name for field in Payment._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "type", "received_at"]
+    list_filter = ["type"]
+    search_fields = ["event_id"]
+    readonly_fields = ["event_id", "type", "received_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
