@@ -1,0 +1,111 @@
+"""Catalog reads for the storefront: listings, search and the product page.
+
+Listings carry their price range and stock in the same query, so a page of
+products costs the same number of queries whatever its size.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Max, Min, Prefetch, Q, QuerySet, Sum
+
+from inventory.selectors import availability_for, availability_from_quantity
+
+from .models import Category, Product, Variant
+
+MAX_SEARCH_WORDS = 10
+
+
+def list_products(*, category: Category | None = None) -> QuerySet[Product]:
+    """List active products that have an active variant, with price and stock.
+
+    Given a category, the list covers it and all its descendants. Each
+    product carries `price_from`, `price_to` (lowest and highest active
+    variant price) and `quantity_on_hand` (units of its active variants).
+    """
+    active_variant = Q(variants__is_active=True)
+    products = Product.objects.filter(is_active=True)
+    if category is not None:
+        # Materialized-path trees store each node's ancestors as the prefix
+        # of its path, so descendants share the category's path prefix.
+        products = products.filter(category__path__startswith=category.path)
+
+    return (
+        products.select_related("category")
+        .annotate(
+            price_from=Min("variants__price", filter=active_variant),
+            price_to=Max("variants__price", filter=active_variant),
+            quantity_on_hand=Sum(
+                "variants__stock__quantity_on_hand", filter=active_variant
+            ),
+        )
+        .filter(price_from__isnull=False)
+    )
+
+
+def attach_availability(products: Iterable[Product]) -> list[Product]:
+    """Set `availability` on each list_products() row without a query."""
+    products = list(products)
+    for product in products:
+        product.availability = availability_from_quantity(product.quantity_on_hand)
+    return products
+
+
+def search_products(text: str) -> QuerySet[Product]:
+    """List active products whose name contains every word of `text`.
+
+    Words match anywhere in the name, ignoring case. A product SKU typed in
+    full also matches. Only the first MAX_SEARCH_WORDS words count.
+    """
+    words = text.split()[:MAX_SEARCH_WORDS]
+    if not words:
+        return Product.objects.none()
+
+    name_matches = Q()
+    for word in words:
+        name_matches &= Q(name__icontains=word)
+    return list_products().filter(name_matches | Q(sku__iexact=text.strip()))
+
+
+def find_variant_by_code(code: str) -> Variant | None:
+    """Return the one active variant whose SKU (any case) or barcode is `code`.
+
+    Return None when nothing matches or when the code is shared by several
+    variants (a barcode printed on two items), so the caller lists them.
+    """
+    code = code.strip()
+    if not code:
+        return None
+
+    matches = list(
+        Variant.objects.filter(
+            Q(sku__iexact=code) | Q(barcode=code),
+            is_active=True,
+            product__is_active=True,
+        ).select_related("product")[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
+
+
+def get_product_for_page(slug: str) -> Product | None:
+    """Return the active product `slug` with its active variants and stock.
+
+    Runs three queries whatever the number of variants: the product with its
+    category, its active variants, and their stock. The variants are in
+    `product.active_variants`, each with an `availability`.
+    """
+    variants = Variant.objects.filter(is_active=True).order_by("id")
+    product = (
+        Product.objects.filter(slug=slug, is_active=True)
+        .select_related("category")
+        .prefetch_related(Prefetch("variants", queryset=variants))
+        .first()
+    )
+    if product is None:
+        return None
+
+    active_variants = list(product.variants.all())
+    availability = availability_for(variant.pk for variant in active_variants)
+    for variant in active_variants:
+        variant.availability = availability[variant.pk]
+    product.active_variants = active_variants
+    return product
