@@ -1,16 +1,13 @@
-"""
-WSGI config for config project.
+"""The WSGI application that gunicorn serves: `gunicorn config.wsgi`.
 
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
+It uses the production settings unless DJANGO_SETTINGS_MODULE names
+another module. `manage.py runserver` uses config.settings.local.
 """
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 application = get_wsgi_application()
