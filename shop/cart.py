@@ -1,0 +1,297 @@
+"""The shopping cart: finding it for a request, and every change to it.
+
+An anonymous visitor's cart id lives in the session under SESSION_KEY. A
+logged-in customer's cart is the Cart row linked to their user. The login and
+signup views call `adopt_session_cart` right after logging the user in, which
+merges the anonymous cart into the saved one (see merge_carts). Other logins,
+such as the admin's, leave the anonymous cart alone.
+
+Carts do not reserve stock: each change checks the quantity on hand at that
+moment, and checkout checks again.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from inventory.selectors import availability_for
+
+from .models import Cart, CartLine, Variant
+from .money import ZERO, round_money
+
+SESSION_KEY = "cart_id"
+# Longer input is rejected as invalid before int() is called.
+MAX_QUANTITY_DIGITS = 12
+
+
+class CartError(Exception):
+    """A cart change that was rejected, with a message for the customer."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CartTotals:
+    quantity: int
+    subtotal_amount: Decimal
+
+
+def item_name(variant: Variant) -> str:
+    """Name a variant for customers: "Linen Shirt (M / Blue)"."""
+    options = variant.option_label
+    name = variant.product.name
+    return f"{name} ({options})" if options else name
+
+
+def get_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
+    """Return the request's cart, creating it only when `create` is true.
+
+    Creating an anonymous cart stores its id in the session.
+    """
+    user = request.user
+    if user.is_authenticated:
+        if create:
+            return Cart.objects.get_or_create(user=user)[0]
+        return Cart.objects.filter(user=user).first()
+
+    cart = _session_cart(request)
+    if cart is None and create:
+        cart = Cart.objects.create()
+        request.session[SESSION_KEY] = cart.pk
+    return cart
+
+
+def _session_cart(request: HttpRequest) -> Cart | None:
+    cart_id = request.session.get(SESSION_KEY)
+    if not isinstance(cart_id, int):
+        return None
+    return Cart.objects.filter(pk=cart_id, user__isnull=True).first()
+
+
+def cart_lines(cart: Cart | None) -> list[CartLine]:
+    """Return the cart's lines with variant, product and category loaded."""
+    if cart is None:
+        return []
+    return list(cart.lines.select_related("variant__product__category"))
+
+
+def cart_totals(lines: list[CartLine]) -> CartTotals:
+    """Add up units and the subtotal before tax, to the cent."""
+    subtotal = sum(
+        (round_money(line.variant.price * line.quantity) for line in lines), ZERO
+    )
+    return CartTotals(
+        quantity=sum(line.quantity for line in lines), subtotal_amount=subtotal
+    )
+
+
+def parse_quantity(raw: object, *, variant: Variant) -> int:
+    """Convert a submitted quantity to an int of 1 or more.
+
+    Raises CartError naming the item and the value when `raw` is not a whole
+    number or is below 1.
+    """
+    text = str(raw if raw is not None else "").strip()
+    if not re.fullmatch(rf"[+-]?\d{{1,{MAX_QUANTITY_DIGITS}}}", text):
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise CartError(
+            f"“{shown}” is not a valid quantity for {item_name(variant)}. "
+            "Enter a whole number of 1 or more."
+        )
+
+    quantity = int(text)
+    if quantity < 1:
+        raise CartError(
+            f"The quantity for {item_name(variant)} must be at least 1, "
+            f"not {quantity}. To take it out of your cart, use Remove."
+        )
+    return quantity
+
+
+def add_to_cart(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
+    """Add `quantity` units of `variant` on top of any already in the cart.
+
+    Raises CartError, leaving the cart unchanged, when the product or variant
+    is no longer sold or when the cart would hold more than is on hand.
+    """
+    _check_quantity_positive(variant, quantity)
+    with transaction.atomic():
+        _lock(cart)
+        _check_sold(variant)
+        line = CartLine.objects.filter(cart=cart, variant=variant).first()
+        in_cart = line.quantity if line else 0
+        _check_on_hand(variant, in_cart + quantity, in_cart=in_cart)
+
+        if line is None:
+            line = CartLine.objects.create(
+                cart=cart, variant=variant, quantity=quantity
+            )
+        else:
+            line.quantity = in_cart + quantity
+            line.save(update_fields=["quantity"])
+        cart.save(update_fields=["updated_at"])
+    return line
+
+
+def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine:
+    """Set a cart line to `quantity` units.
+
+    Raises CartError, leaving the cart unchanged, when the line is not in
+    this cart, the quantity is below 1, the item is no longer sold, or the
+    quantity is more than is on hand.
+    """
+    with transaction.atomic():
+        _lock(cart)
+        line = _get_line(cart, line_id)
+        _check_quantity_positive(line.variant, quantity)
+        _check_sold(line.variant)
+        _check_on_hand(line.variant, quantity, in_cart=None)
+
+        line.quantity = quantity
+        line.save(update_fields=["quantity"])
+        cart.save(update_fields=["updated_at"])
+    return line
+
+
+def remove_line(*, cart: Cart, line_id: int) -> CartLine:
+    """Delete a line from the cart and return it (unsaved).
+
+    Raises CartError when the line is not in this cart, which happens when
+    the Remove button is pressed twice.
+    """
+    with transaction.atomic():
+        _lock(cart)
+        line = _get_line(cart, line_id)
+        line.delete()
+        cart.save(update_fields=["updated_at"])
+    return line
+
+
+def clear_cart(cart: Cart) -> None:
+    """Delete every line of the cart, keeping the cart itself."""
+    with transaction.atomic():
+        _lock(cart)
+        cart.lines.all().delete()
+        cart.save(update_fields=["updated_at"])
+
+
+def merge_carts(*, source: Cart, target: Cart) -> list[str]:
+    """Move the lines of `source` into `target`, then delete `source`.
+
+    Quantities of the same variant are added, capped at the units on hand.
+    Items no longer sold or out of stock are dropped. Returns one message
+    per line that was capped or dropped, for the customer.
+    """
+    notes = []
+    with transaction.atomic():
+        for cart in sorted((source, target), key=lambda cart: cart.pk):
+            _lock(cart)
+        source_lines = cart_lines(source)
+        target_lines = {line.variant_id: line for line in cart_lines(target)}
+        on_hand = availability_for(line.variant_id for line in source_lines)
+
+        for line in source_lines:
+            existing = target_lines.get(line.variant_id)
+            available = on_hand[line.variant_id].quantity
+            note = _merge_line(line, existing, target, available)
+            if note:
+                notes.append(note)
+
+        source.delete()
+        target.save(update_fields=["updated_at"])
+    return notes
+
+
+def _merge_line(
+    line: CartLine, existing: CartLine | None, target: Cart, available: int
+) -> str | None:
+    variant = line.variant
+    wanted = line.quantity + (existing.quantity if existing else 0)
+    if not (variant.is_active and variant.product.is_active):
+        return f"{item_name(variant)} is no longer sold, so it was left out."
+
+    quantity = min(wanted, available)
+    if existing is not None and quantity == 0:
+        existing.delete()
+    elif existing is not None:
+        existing.quantity = quantity
+        existing.save(update_fields=["quantity"])
+    elif quantity > 0:
+        CartLine.objects.create(cart=target, variant=variant, quantity=quantity)
+
+    if quantity == 0:
+        return f"{item_name(variant)} is out of stock, so it was left out."
+    if quantity < wanted:
+        return (
+            f"Only {available} of {item_name(variant)} are available, "
+            f"so your cart has {quantity} instead of {wanted}."
+        )
+    return None
+
+
+def adopt_session_cart(request: HttpRequest, session_cart: Cart | None) -> list[str]:
+    """Merge the cart a visitor filled before logging in into their saved cart.
+
+    Call right after django.contrib.auth.login() with the cart returned by
+    get_cart() before it. Returns the messages of merge_carts().
+    """
+    request.session.pop(SESSION_KEY, None)
+    if session_cart is None or not request.user.is_authenticated:
+        return []
+
+    saved_cart = get_cart(request, create=True)
+    return merge_carts(source=session_cart, target=saved_cart)
+
+
+def _lock(cart: Cart) -> None:
+    # One writer per cart at a time, so two quick clicks on "Add" cannot
+    # both pass the stock check and then both add.
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()
+
+
+def _get_line(cart: Cart, line_id: int) -> CartLine:
+    line = (
+        CartLine.objects.filter(cart=cart, pk=line_id)
+        .select_related("variant__product")
+        .first()
+    )
+    if line is None:
+        raise CartError("That item is no longer in your cart.")
+    return line
+
+
+def _check_quantity_positive(variant: Variant, quantity: int) -> None:
+    if quantity < 1:
+        raise CartError(
+            f"The quantity for {item_name(variant)} must be at least 1, not {quantity}."
+        )
+
+
+def _check_sold(variant: Variant) -> None:
+    if not (variant.is_active and variant.product.is_active):
+        raise CartError(f"{item_name(variant)} is no longer sold.")
+
+
+def _check_on_hand(variant: Variant, quantity: int, *, in_cart: int | None) -> None:
+    on_hand = availability_for([variant.pk])[variant.pk].quantity
+    if quantity <= on_hand:
+        return
+
+    name = item_name(variant)
+    if on_hand == 0:
+        raise CartError(f"{name} is out of stock.")
+    if in_cart:
+        more = on_hand - in_cart
+        can_add = f"you can add {more} more" if more > 0 else "you cannot add more"
+        raise CartError(
+            f"Only {on_hand} of {name} are available and your cart already "
+            f"has {in_cart}, so {can_add}."
+        )
+    raise CartError(
+        f"Only {on_hand} of {name} are available. You asked for {quantity}."
+    )
