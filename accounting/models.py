@@ -25,6 +25,11 @@ class Invoice(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     email_attempts = models.PositiveIntegerField(default=0)
     last_email_error = models.TextField(blank=True)
+    email_claimed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A worker is sending the email; others leave it alone until then.",
+    )
 
     class Meta:
         ordering = ["-number"]

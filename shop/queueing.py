@@ -11,10 +11,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
-# What a publish raises when the broker cannot be reached: kombu wraps the
-# transport's connection errors in OperationalError once its publish retry
-# policy (CELERY_TASK_PUBLISH_RETRY_POLICY) is used up. The Redis errors are
-# listed in case one escapes that wrapping.
+# Exceptions a publish raises when the broker cannot be reached. kombu wraps
+# the transport's connection errors in OperationalError once its publish
+# retry policy (CELERY_TASK_PUBLISH_RETRY_POLICY) is used up. The Redis
+# errors are listed in case one escapes that wrapping.
 BROKER_ERRORS = (OperationalError, RedisConnectionError, RedisTimeoutError)
 
 
@@ -31,7 +31,7 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
 
 
 def send_task(task: Task, *args: Any, **kwargs: Any) -> bool:
-    """Send `task` now; return False if the broker could not be reached."""
+    """Send `task` now and return whether the broker accepted it."""
     try:
         task.delay(*args, **kwargs)
     except BROKER_ERRORS as error:
