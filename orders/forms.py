@@ -1,0 +1,142 @@
+"""Checkout forms: contact and delivery address, then shipping method."""
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.template.defaultfilters import date as format_date
+from localflavor.ca.ca_provinces import PROVINCE_CHOICES
+from localflavor.ca.forms import CAPostalCodeField, CAProvinceField, CAProvinceSelect
+
+if TYPE_CHECKING:
+    from shipping.rates import ShippingOption
+
+PROVINCE_NAMES = {code: str(name) for code, name in PROVINCE_CHOICES}
+
+# Canada Post gives each province or territory the first letter of its postal
+# codes (the postal district). X is shared by the Northwest Territories and
+# Nunavut; D, F, I, O, Q and U are never used.
+POSTAL_DISTRICT_PROVINCES = {
+    "A": ("NL",),
+    "B": ("NS",),
+    "C": ("PE",),
+    "E": ("NB",),
+    "G": ("QC",),
+    "H": ("QC",),
+    "J": ("QC",),
+    "K": ("ON",),
+    "L": ("ON",),
+    "M": ("ON",),
+    "N": ("ON",),
+    "P": ("ON",),
+    "R": ("MB",),
+    "S": ("SK",),
+    "T": ("AB",),
+    "V": ("BC",),
+    "X": ("NT", "NU"),
+    "Y": ("YT",),
+}
+
+
+def postal_code_province_error(postal_code: str, province: str) -> str | None:
+    """Return why `postal_code` cannot be in `province`, or None if it can.
+
+    `postal_code` is normalised ("K1A 0B1") and `province` a two-letter code.
+    """
+    provinces = POSTAL_DISTRICT_PROVINCES.get(postal_code[:1], ())
+    if province in provinces:
+        return None
+    if not provinces:
+        return (
+            f"Postal code {postal_code} does not exist: no Canadian postal code "
+            "starts with that letter. Check the postal code."
+        )
+    where = " or ".join(PROVINCE_NAMES[code] for code in provinces)
+    return (
+        f"Postal code {postal_code} is in {where}, not {PROVINCE_NAMES[province]}. "
+        "Check the province or the postal code."
+    )
+
+
+class PostalCodeField(CAPostalCodeField):
+    """A Canadian postal code, normalised to "A1A 1A1"."""
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid":
+                raise
+            raise forms.ValidationError(
+                "%(value)s is not a Canadian postal code. Enter it as letter, "
+                "digit, letter, space, digit, letter, digit, like K1A 0B1.",
+                code="invalid",
+                params={"value": value.strip()},
+            ) from error
+
+
+class AddressForm(forms.Form):
+    """Step one: the customer's email and where to deliver."""
+
+    email = forms.EmailField(
+        label="Email",
+        help_text="We send the order confirmation and invoice here.",
+    )
+    ship_name = forms.CharField(label="Full name", max_length=200)
+    ship_company = forms.CharField(label="Company", max_length=200, required=False)
+    ship_line1 = forms.CharField(label="Address", max_length=200)
+    ship_line2 = forms.CharField(
+        label="Apartment, suite or unit", max_length=200, required=False
+    )
+    ship_city = forms.CharField(label="City", max_length=100)
+    ship_province = CAProvinceField(
+        label="Province or territory", widget=CAProvinceSelect
+    )
+    ship_postal_code = PostalCodeField(label="Postal code")
+    ship_phone = forms.CharField(
+        label="Phone",
+        max_length=32,
+        required=False,
+        help_text="Optional; the carrier calls only if a delivery needs it.",
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        province = cleaned_data.get("ship_province")
+        postal_code = cleaned_data.get("ship_postal_code")
+        if province and postal_code:
+            error = postal_code_province_error(postal_code, province)
+            if error:
+                self.add_error("ship_postal_code", error)
+        return cleaned_data
+
+
+def shipping_option_label(option: "ShippingOption") -> str:
+    """Describe a shipping option for the customer: name, price, delivery."""
+    label = f"{option.name}: ${option.amount}"
+    if option.delivery_date:
+        return f"{label}, expected {format_date(option.delivery_date, 'l, F j')}"
+    days = "business day" if option.transit_days == 1 else "business days"
+    return f"{label}, {option.transit_days} {days}"
+
+
+class ShippingMethodForm(forms.Form):
+    """Step two: one of the shipping options quoted for the address."""
+
+    shipping_method = forms.ChoiceField(
+        label="Shipping method",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a shipping method.",
+            "invalid_choice": (
+                "%(value)s is not offered for this address any more. "
+                "Choose one of the methods listed."
+            ),
+        },
+    )
+
+    def __init__(self, *args, options: Sequence["ShippingOption"], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shipping_method"].choices = [
+            (option.code, shipping_option_label(option)) for option in options
+        ]
