@@ -6,7 +6,19 @@ app_name = "orders"
 
 urlpatterns = [
     path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/shipping/", checkout.checkout_shipping, name="checkout-shipping"),
+    path("checkout/review/", checkout.checkout_review, name="checkout-review"),
     path("orders/<str:token>/pay/", payment.payment, name="payment"),
+    path(
+        "orders/<str:token>/pay/confirm/",
+        payment.confirm_payment,
+        name="payment-confirm",
+    ),
+    path(
+        "orders/<str:token>/pay/return/", payment.payment_return, name="payment-return"
+    ),
+    path("orders/<str:token>/confirmation/", payment.confirmation, name="confirmation"),
     path("orders/<str:token>/", payment.order_status, name="status"),
+    path("account/orders/<int:number>/", payment.customer_order, name="customer-order"),
     path("stripe/webhook/", payment.stripe_webhook, name="stripe-webhook"),
 ]

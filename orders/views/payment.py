@@ -1,15 +1,169 @@
-"""Payment screens, the Stripe webhook and the order pages after payment."""
+"""Payment screens, the Stripe webhook and the order pages after payment.
 
-from django.http import HttpResponse
+Order pages are found by the order's unguessable access token, which the
+confirmation page and the invoice email carry, or by number for a signed-in
+customer who owns the order. Anyone else gets 404.
+"""
+
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from shop.cart import clear_cart, get_cart
+
+from .. import payments
+from ..models import Order, Payment
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE_MESSAGE = (
+    "Card payments are unavailable at the moment. Your order is saved: "
+    "please try again in a few minutes."
+)
 
 
-def payment(request, token):
-    return HttpResponse("Payment is not built yet.", status=501)
+def _orders():
+    return Order.objects.prefetch_related("lines", "taxes", "payments")
 
 
-def order_status(request, token):
-    return HttpResponse("Order status is not built yet.", status=501)
+def _order_for_token(token: str) -> Order:
+    return get_object_or_404(_orders(), access_token=token)
 
 
-def stripe_webhook(request):
-    return HttpResponse(status=501)
+@require_GET
+def payment(request: HttpRequest, token: str) -> HttpResponse:
+    order = _order_for_token(token)
+    if order.is_paid:
+        return redirect("orders:confirmation", token=token)
+    if order.status != Order.Status.PENDING_PAYMENT:
+        raise Http404("This order cannot be paid.")
+
+    context = {"order": order, "error": ""}
+    try:
+        payment = payments.prepare_payment(order)
+    except stripe.StripeError:
+        logger.exception("PaymentIntent not ready", extra={"order_id": order.pk})
+        context["error"] = UNAVAILABLE_MESSAGE
+    else:
+        if payment.status == Payment.Status.FAILED:
+            context["error"] = payment.failure_message
+    context.update(
+        stripe_js_url=settings.STRIPE_JS_URL,
+        stripe_publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
+    )
+    return render(request, "orders/payment.html", context)
+
+
+@require_POST
+def confirm_payment(request: HttpRequest, token: str) -> JsonResponse:
+    """Charge the card id posted by payment.js; reply with what comes next."""
+    order = _order_for_token(token)
+    if order.is_paid:
+        return _payment_response(request, payments.PaymentResult("succeeded", order))
+    card_id = request.POST.get("card_id", "").strip()
+    if not card_id.startswith("card_"):
+        message = "The card details are missing. Please enter your card again."
+        return JsonResponse({"status": "failed", "message": message}, status=400)
+
+    try:
+        result = payments.pay_with_card(order=order, card_id=card_id)
+    except stripe.StripeError:
+        logger.exception("Card payment not confirmed", extra={"order_id": order.pk})
+        return JsonResponse(
+            {"status": "failed", "message": UNAVAILABLE_MESSAGE}, status=503
+        )
+    return _payment_response(request, result)
+
+
+def _payment_response(request: HttpRequest, result) -> JsonResponse:
+    token = result.order.access_token
+    if result.status == "succeeded":
+        _clear_customer_cart(request)
+        url = reverse("orders:confirmation", kwargs={"token": token})
+        return JsonResponse({"status": "succeeded", "redirect_url": url})
+    if result.status == "requires_action":
+        return JsonResponse(
+            {
+                "status": "requires_action",
+                "client_secret": result.client_secret,
+                "return_url": reverse("orders:payment-return", kwargs={"token": token}),
+            }
+        )
+    if result.status == "processing":
+        url = reverse("orders:status", kwargs={"token": token})
+        return JsonResponse({"status": "processing", "redirect_url": url})
+    return JsonResponse({"status": "failed", "message": result.message}, status=402)
+
+
+@require_GET
+def payment_return(request: HttpRequest, token: str) -> HttpResponse:
+    """Re-read the intent after 3-D Secure and send the customer on."""
+    order = _order_for_token(token)
+    if not order.is_paid:
+        try:
+            result = payments.refresh_payment(order)
+        except stripe.StripeError:
+            logger.exception("PaymentIntent not read", extra={"order_id": order.pk})
+            messages.error(request, UNAVAILABLE_MESSAGE)
+            return redirect("orders:status", token=token)
+        if result.status == "processing":
+            return redirect("orders:status", token=token)
+        if result.status != "succeeded":
+            return redirect("orders:payment", token=token)
+    _clear_customer_cart(request)
+    return redirect("orders:confirmation", token=token)
+
+
+def _clear_customer_cart(request: HttpRequest) -> None:
+    # The payment was made from this browser, so the cart it holds is the
+    # one the order came from.
+    cart = get_cart(request)
+    if cart is not None:
+        clear_cart(cart)
+
+
+@require_GET
+def confirmation(request: HttpRequest, token: str) -> HttpResponse:
+    order = _order_for_token(token)
+    if not order.is_paid:
+        return redirect("orders:payment", token=token)
+    return render(request, "orders/confirmation.html", {"order": order})
+
+
+@require_GET
+def order_status(request: HttpRequest, token: str) -> HttpResponse:
+    order = _order_for_token(token)
+    return render(request, "orders/status.html", {"order": order})
+
+
+@require_GET
+def customer_order(request: HttpRequest, number: int) -> HttpResponse:
+    """Show a signed-in customer's own order; 404 for anyone else."""
+    if not request.user.is_authenticated:
+        raise Http404("No order found.")
+    order = get_object_or_404(
+        _orders(), number=number, customer__user_id=request.user.pk
+    )
+    return render(request, "orders/status.html", {"order": order})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    signature = request.headers.get("Stripe-Signature", "")
+    try:
+        event = payments.construct_webhook_event(
+            payload=request.body, signature=signature
+        )
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        logger.warning("Stripe webhook rejected: %s", error)
+        return HttpResponse("Invalid payload or signature.", status=400)
+    payments.handle_stripe_event(event)
+    return HttpResponse(status=200)
