@@ -171,3 +171,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# ---------------------------------------------------------------------------
+# Shipping: dimensional weight and the rate table (the shipping app).
+
+# Canada Post's density factors, by service code: the parcel volume in cm³
+# billed as 1 kg. Quotes for a service missing here raise ValueError.
+SHIPPING_DIM_FACTORS = {
+    "DOM.RP": 6000,
+    "DOM.EP": 5000,
+    "DOM.XP": 5000,
+    "DOM.PC": 5000,
+    "USA.EP": 5000,
+    "USA.XP": 5000,
+    "USA.PW.PARCEL": 5000,
+    "INT.XP": 5000,
+    "INT.IP.AIR": 5000,
+    "INT.IP.SURF": 5000,
+    "INT.PW.PARCEL": 5000,
+}
+# Folder with zones.csv, services.csv and rates.csv, priced for parcels sent
+# from the shop's origin (the default table is for Halifax NS).
+SHIPPING_RATE_TABLE_DIR = env.path(
+    "SHIPPING_RATE_TABLE_DIR", default=BASE_DIR / "shipping" / "data"
+)
