@@ -1,0 +1,325 @@
+"""Read a catalog CSV into checked rows, each with its line in the file.
+
+Line numbers are physical lines with the header as line 1, so a row whose
+description spans three quoted lines moves the next row's number by three.
+"""
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from shop.models import TaxClass
+
+from .errors import CatalogImportError
+
+REQUIRED_COLUMNS = ("sku", "name", "category", "price_cad")
+OPTIONAL_COLUMNS = (
+    "description",
+    "weight_g",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+    "barcode",
+    "parent_sku",
+    "tax_class",
+)
+DIMENSION_COLUMNS = ("length_cm", "width_cm", "height_cm")
+CATEGORY_SEPARATOR = ">"
+MAX_SKU_LENGTH = 64
+MAX_NAME_LENGTH = 255
+MAX_CATEGORY_NAME_LENGTH = 120
+MAX_PRICE = Decimal("9999999999.99")
+MAX_DIMENSION_CM = Decimal("99999.9")
+
+
+class CellError(ValueError):
+    """One cell holds a value the catalog cannot take; the text says why."""
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    """One checked row: a variant, or a product when other rows name it."""
+
+    line: int
+    sku: str
+    name: str
+    category_path: tuple[str, ...]
+    price: Decimal
+    parent_sku: str = ""
+    description: str = ""
+    barcode: str = ""
+    tax_class: str = ""
+    weight_g: int | None = None
+    dimensions: dict[str, Decimal | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CatalogFile:
+    """The checked rows of a file and the columns its header names."""
+
+    columns: frozenset[str]
+    rows: list[CatalogRow]
+
+
+def read_catalog(lines: Iterable[str]) -> CatalogFile:
+    """Parse and check every row of a catalog CSV.
+
+    `lines` is a text file opened with newline="". Raises CatalogImportError
+    listing every bad line with its fix; nothing is returned half-read.
+    """
+    reader = csv.reader(lines)
+    errors: list[str] = []
+    try:
+        header = next(reader, None)
+        columns = _check_header(header)
+        rows = _read_rows(reader, columns, errors)
+    except UnicodeDecodeError:
+        raise CatalogImportError(
+            [
+                f"line {reader.line_num + 1}: the file is not UTF-8 text; save it "
+                'as "CSV UTF-8" and import it again'
+            ]
+        ) from None
+    except csv.Error as error:
+        raise CatalogImportError(
+            [f"line {reader.line_num}: {error}; check the quotes around fields"]
+        ) from None
+
+    _check_duplicate_skus(rows, errors)
+    if errors:
+        raise CatalogImportError(errors)
+    return CatalogFile(columns=frozenset(columns), rows=rows)
+
+
+def _check_header(header: list[str] | None) -> list[str]:
+    expected = ",".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+    if not header:
+        raise CatalogImportError(
+            [f"line 1: the file is empty; its first line must be a header: {expected}"]
+        )
+
+    columns = [name.strip() for name in header]
+    problems = []
+    seen: set[str] = set()
+    for name in columns:
+        if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+            problems.append(
+                f'line 1: column "{name}" is not a catalog column; rename or '
+                f"remove it (the columns are {expected})"
+            )
+        elif name in seen:
+            problems.append(f'line 1: column "{name}" appears twice; keep one')
+        seen.add(name)
+    for name in REQUIRED_COLUMNS:
+        if name not in columns:
+            problems.append(f'line 1: column "{name}" is missing; add it to the header')
+    if problems:
+        raise CatalogImportError(problems)
+    return columns
+
+
+def _read_rows(
+    reader: Iterable[list[str]], columns: list[str], errors: list[str]
+) -> list[CatalogRow]:
+    rows = []
+    next_line = 2
+    for cells in reader:
+        line = next_line
+        next_line = reader.line_num + 1  # type: ignore[attr-defined]
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(columns):
+            errors.append(
+                f"line {line}: {len(cells)} fields but the header has "
+                f"{len(columns)} columns; quote any field that contains a comma"
+            )
+            continue
+        try:
+            rows.append(_parse_row(line, dict(zip(columns, cells, strict=True))))
+        except CellError as error:
+            errors.append(f"line {line}: {error}")
+    return rows
+
+
+def _parse_row(line: int, cells: dict[str, str]) -> CatalogRow:
+    values = {name: text.strip() for name, text in cells.items()}
+    sku = _parse_sku("sku", values["sku"], required=True)
+    return CatalogRow(
+        line=line,
+        sku=sku,
+        name=_parse_name(values["name"]),
+        category_path=_parse_category(values["category"]),
+        price=_parse_price(values["price_cad"]),
+        parent_sku=_parse_parent_sku(values.get("parent_sku", ""), sku),
+        description=cells.get("description", "").strip(),
+        barcode=_parse_barcode(values.get("barcode", "")),
+        tax_class=_parse_tax_class(values.get("tax_class", "")),
+        weight_g=_parse_weight(values.get("weight_g", "")),
+        dimensions={
+            name: _parse_dimension(name, values[name])
+            for name in DIMENSION_COLUMNS
+            if name in values
+        },
+    )
+
+
+def _parse_sku(column: str, text: str, *, required: bool) -> str:
+    if not text:
+        if required:
+            raise CellError(f"{column} is missing; every row needs its own SKU")
+        return ""
+    if any(character.isspace() for character in text):
+        raise CellError(
+            f'{column} "{text}" contains a space; write SKUs without spaces, '
+            "as in MH01-XS-Black"
+        )
+    if len(text) > MAX_SKU_LENGTH:
+        raise CellError(
+            f'{column} "{text}" is {len(text)} characters long; shorten it to '
+            f"{MAX_SKU_LENGTH} or fewer"
+        )
+    return text
+
+
+def _parse_parent_sku(text: str, sku: str) -> str:
+    parent_sku = _parse_sku("parent_sku", text, required=False)
+    if parent_sku == sku:
+        raise CellError(
+            f'parent_sku "{text}" is the row\'s own SKU; leave parent_sku empty '
+            "for a simple product"
+        )
+    return parent_sku
+
+
+def _parse_name(text: str) -> str:
+    if not text:
+        raise CellError("name is missing; enter the name customers see")
+    if len(text) > MAX_NAME_LENGTH:
+        raise CellError(
+            f"name is {len(text)} characters long; shorten it to "
+            f"{MAX_NAME_LENGTH} or fewer"
+        )
+    return text
+
+
+def _parse_category(text: str) -> tuple[str, ...]:
+    example = "as in Men > Tops > Tees"
+    if not text:
+        raise CellError(f"category is missing; enter the category path, {example}")
+    path = tuple(part.strip() for part in text.split(CATEGORY_SEPARATOR))
+    if not all(path):
+        raise CellError(
+            f'category "{text}" has an empty level; separate levels with " > ", '
+            f"{example}"
+        )
+    for part in path:
+        if len(part) > MAX_CATEGORY_NAME_LENGTH:
+            raise CellError(
+                f'category level "{part[:40]}..." is {len(part)} characters long; '
+                f"shorten it to {MAX_CATEGORY_NAME_LENGTH} or fewer"
+            )
+    return path
+
+
+def _parse_price(text: str) -> Decimal:
+    example = "as in 12.50"
+    if not text:
+        raise CellError(f"price_cad is missing; enter the price in CAD, {example}")
+    if "," in text and _is_number(text.replace(",", ".")):
+        raise CellError(
+            f'price_cad "{text}" is not a number; use a dot for cents, {example}'
+        )
+    if not _is_number(text):
+        raise CellError(
+            f'price_cad "{text}" is not a number; enter the price in CAD without '
+            f"a currency sign, {example}"
+        )
+    price = Decimal(text)
+    if price < 0:
+        raise CellError(f'price_cad "{text}" is negative; enter 0 or more')
+    if price.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise CellError(
+            f'price_cad "{text}" has more than 2 decimal places; round it to '
+            f"the cent, {example}"
+        )
+    if price > MAX_PRICE:
+        raise CellError(f'price_cad "{text}" is too large; check the amount')
+    return price.quantize(Decimal("0.01"))
+
+
+def _parse_weight(text: str) -> int | None:
+    if not text:
+        return None
+    if not _is_number(text) or Decimal(text) != Decimal(text).to_integral_value():
+        raise CellError(
+            f'weight_g "{text}" is not a whole number of grams; enter the packed '
+            "weight in grams, as in 250"
+        )
+    weight = int(Decimal(text))
+    if weight < 0:
+        raise CellError(
+            f'weight_g "{text}" is negative; enter the packed weight in grams, '
+            "0 or more"
+        )
+    if weight > 2_147_483_647:
+        raise CellError(f'weight_g "{text}" is too large; check the unit (grams)')
+    return weight
+
+
+def _parse_dimension(column: str, text: str) -> Decimal | None:
+    if not text:
+        return None
+    if not _is_number(text):
+        raise CellError(
+            f'{column} "{text}" is not a number; enter centimetres with a dot, '
+            "as in 30.5"
+        )
+    value = Decimal(text)
+    if value < 0:
+        raise CellError(f'{column} "{text}" is negative; enter 0 or more centimetres')
+    if value.as_tuple().exponent < -1:  # type: ignore[operator]
+        raise CellError(
+            f'{column} "{text}" has more than 1 decimal place; round it to the '
+            "millimetre, as in 30.5"
+        )
+    if value > MAX_DIMENSION_CM:
+        raise CellError(f'{column} "{text}" is too large; check the unit (cm)')
+    return value.quantize(Decimal("0.1"))
+
+
+def _parse_barcode(text: str) -> str:
+    if len(text) > MAX_SKU_LENGTH:
+        raise CellError(
+            f'barcode "{text}" is {len(text)} characters long; shorten it to '
+            f"{MAX_SKU_LENGTH} or fewer"
+        )
+    return text
+
+
+def _parse_tax_class(text: str) -> str:
+    if text and text not in TaxClass.values:
+        raise CellError(
+            f'tax_class "{text}" is not a tax class; use one of '
+            f"{', '.join(TaxClass.values)}, or leave it empty for the default"
+        )
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
+
+
+def _check_duplicate_skus(rows: list[CatalogRow], errors: list[str]) -> None:
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if row.sku in first_line:
+            errors.append(
+                f'line {row.line}: sku "{row.sku}" is already on line '
+                f"{first_line[row.sku]}; keep one row per SKU"
+            )
+        else:
+            first_line.setdefault(row.sku, row.line)
