@@ -171,7 +171,7 @@ def _add_units(boxes: list[_Box], item: ParcelItem, factor: int) -> None:
 
 
 def _fill(box: _Box, item: ParcelItem, quantity: int, factor: int) -> int:
-    """Add up to `quantity` units of `item` to `box` and return how many fit."""
+    """Add up to `quantity` units of `item` to `box` and return the count."""
     room_by_weight = (MAX_PARCEL_WEIGHT_KG * GRAMS_PER_KG - box.weight_g) // (
         item.weight_g
     )
