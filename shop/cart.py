@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.http import HttpRequest
 
 from inventory.selectors import availability_for
@@ -71,6 +72,22 @@ def _session_cart(request: HttpRequest) -> Cart | None:
     if not isinstance(cart_id, int):
         return None
     return Cart.objects.filter(pk=cart_id, user__isnull=True).first()
+
+
+def count_units(request: HttpRequest) -> int:
+    """Count the units in the request's cart, for the header's mini-cart.
+
+    Runs one query, or none for a visitor who has no cart yet.
+    """
+    lines = CartLine.objects.all()
+    if request.user.is_authenticated:
+        lines = lines.filter(cart__user=request.user)
+    else:
+        cart_id = request.session.get(SESSION_KEY)
+        if not isinstance(cart_id, int):
+            return 0
+        lines = lines.filter(cart_id=cart_id, cart__user__isnull=True)
+    return lines.aggregate(units=Sum("quantity"))["units"] or 0
 
 
 def cart_lines(cart: Cart | None) -> list[CartLine]:

@@ -39,6 +39,8 @@ def list_products(*, category: Category | None = None) -> QuerySet[Product]:
             ),
         )
         .filter(price_from__isnull=False)
+        # Grouped queries ignore Meta.ordering, so order explicitly.
+        .order_by("name", "id")
     )
 
 
@@ -53,17 +55,26 @@ def attach_availability(products: Iterable[Product]) -> list[Product]:
 def search_products(text: str) -> QuerySet[Product]:
     """List active products whose name contains every word of `text`.
 
-    Words match anywhere in the name, ignoring case. A product SKU typed in
-    full also matches. Only the first MAX_SEARCH_WORDS words count.
+    Words match anywhere in the name, ignoring case. A product or variant
+    SKU (any case) or a barcode typed in full also matches. Only the first
+    MAX_SEARCH_WORDS words count.
     """
     words = text.split()[:MAX_SEARCH_WORDS]
     if not words:
         return Product.objects.none()
 
+    code = text.strip()
     name_matches = Q()
     for word in words:
         name_matches &= Q(name__icontains=word)
-    return list_products().filter(name_matches | Q(sku__iexact=text.strip()))
+    # A subquery, not a join on variants, so the price and stock sums still
+    # cover every active variant of a matching product.
+    code_matches = Variant.objects.filter(Q(sku__iexact=code) | Q(barcode=code)).values(
+        "product_id"
+    )
+    return list_products().filter(
+        name_matches | Q(sku__iexact=code) | Q(pk__in=code_matches)
+    )
 
 
 def find_variant_by_code(code: str) -> Variant | None:

@@ -1,9 +1,25 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from .views import accounts, cart, catalog
 
 app_name = "shop"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", catalog.home, name="home"),
+    path("category/<slug:slug>/", catalog.category, name="category"),
+    path("products/<slug:slug>/", catalog.product, name="product"),
+    path("search/", catalog.search, name="search"),
+    path("cart/", cart.cart_detail, name="cart"),
+    path("cart/add/", cart.cart_add, name="cart-add"),
+    path("cart/lines/<int:line_id>/", cart.cart_line_update, name="cart-line-update"),
+    path(
+        "cart/lines/<int:line_id>/remove/",
+        cart.cart_line_remove,
+        name="cart-line-remove",
+    ),
+    path("account/", accounts.account, name="account"),
+    path("account/login/", accounts.LoginView.as_view(), name="login"),
+    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/signup/", accounts.signup, name="signup"),
 ]

@@ -1,0 +1,1 @@
+"""Storefront views: catalog pages, the cart and customer accounts."""

@@ -1,0 +1,80 @@
+"""Customer accounts: sign up, log in, log out and the account page.
+
+Logging in or signing up merges the cart filled before it into the
+customer's saved cart (shop.cart.adopt_session_cart). The views do it, not a
+user_logged_in signal, so that a staff login to the admin leaves the
+storefront cart alone and the merge messages can be shown.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from orders.models import Order
+
+from ..accounts import SignupError, register_customer
+from ..cart import adopt_session_cart, get_cart
+from ..forms import EmailAuthenticationForm, SignupForm
+
+ORDERS_PER_PAGE = 20
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        session_cart = get_cart(self.request)
+        response = super().form_valid(form)
+        _report_merge(self.request, adopt_session_cart(self.request, session_cart))
+        return response
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("shop:account")
+
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = register_customer(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+        except SignupError as error:
+            form.add_error("email", str(error))
+        else:
+            session_cart = get_cart(request)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            _report_merge(request, adopt_session_cart(request, session_cart))
+            messages.success(request, f"Welcome! You are logged in as {user.email}.")
+            return redirect(_next_url(request))
+
+    context = {"form": form, "next": request.GET.get("next", "")}
+    return render(request, "registration/signup.html", context)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    orders = Order.objects.filter(customer__user=request.user).order_by("-created_at")
+    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "shop/account.html", {"page": page})
+
+
+def _report_merge(request: HttpRequest, notes: list[str]) -> None:
+    for note in notes:
+        messages.warning(request, note)
+
+
+def _next_url(request: HttpRequest) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if safe else settings.LOGIN_REDIRECT_URL
