@@ -45,7 +45,7 @@ ADDRESS_FIELDS = (
 
 @dataclass(frozen=True)
 class CheckoutDetails:
-    """Checkout input: the email, the delivery address and a shipping method."""
+    """Checkout input: email, delivery address and shipping method."""
 
     email: str
     ship_name: str

@@ -1,7 +1,200 @@
-"""Checkout screens: contact and address, shipping method, review."""
+"""Checkout screens: address, shipping method, review, then payment.
 
-from django.http import HttpResponse
+What the customer types is kept in the session under SESSION_KEY, valid or
+not, so nothing is lost on an error, on going back or on leaving the page.
+Each step checks again that the steps before it are complete and valid and
+sends the customer back to the first one that is not. The order written at
+review is kept in the session under PENDING_ORDER_SESSION_KEY; coming back
+to checkout before paying rewrites that order rather than adding another.
+"""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from orders.checkout import (
+    ADDRESS_FIELDS,
+    CheckoutDetails,
+    InsufficientStock,
+    check_stock,
+    place_order,
+    quote_checkout,
+)
+from orders.forms import AddressForm, ShippingMethodForm
+from orders.models import Order
+from shop.cart import cart_lines, get_cart
+from shop.models import Cart, Customer
+
+SESSION_KEY = "checkout"
+PENDING_ORDER_SESSION_KEY = "pending_order_id"
+
+STEPS = (
+    ("orders:checkout", "Address"),
+    ("orders:checkout-shipping", "Shipping"),
+    ("orders:checkout-review", "Review"),
+)
 
 
-def checkout(request):
-    return HttpResponse("Checkout is not built yet.", status=501)
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    """Step 1: email and delivery address."""
+    lines = cart_lines(get_cart(request))
+    if not lines:
+        return _back_to_cart(request)
+
+    if request.method == "POST":
+        form = AddressForm(request.POST)
+        _save(
+            request, address={name: request.POST.get(name, "") for name in form.fields}
+        )
+        if form.is_valid():
+            _save(request, address=form.cleaned_data)
+            return redirect("orders:checkout-shipping")
+    else:
+        form = AddressForm(initial=_saved(request).get("address") or _prefill(request))
+
+    return _render_step(
+        request, "orders/checkout_address.html", 0, form=form, lines=lines
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checkout_shipping(request: HttpRequest) -> HttpResponse:
+    """Step 2: choose among the shipping options quoted for the address."""
+    lines = cart_lines(get_cart(request))
+    if not lines:
+        return _back_to_cart(request)
+    address = _valid_address(request)
+    if address is None:
+        return redirect("orders:checkout")
+
+    try:
+        quote = quote_checkout(lines=lines, province=address["ship_province"])
+    except ValueError as error:
+        messages.error(request, f"Shipping could not be quoted: {error}")
+        return redirect("orders:checkout")
+
+    options = quote.shipping_options
+    chosen = _saved(request).get("shipping_method") or (options and options[0].code)
+    form = ShippingMethodForm(
+        request.POST or None,
+        options=options,
+        initial={"shipping_method": chosen},
+    )
+    if request.method == "POST":
+        _save(request, shipping_method=request.POST.get("shipping_method", ""))
+        if form.is_valid():
+            return redirect("orders:checkout-review")
+
+    return _render_step(
+        request, "orders/checkout_shipping.html", 1, form=form, quote=quote
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checkout_review(request: HttpRequest) -> HttpResponse:
+    """Step 3: show every amount; placing the order leads to payment."""
+    cart = get_cart(request)
+    lines = cart_lines(cart)
+    if not lines:
+        return _back_to_cart(request)
+    address = _valid_address(request)
+    if address is None:
+        return redirect("orders:checkout")
+    details = CheckoutDetails(
+        email=address["email"],
+        shipping_method=_saved(request).get("shipping_method", ""),
+        **{field: address[field] for field in ADDRESS_FIELDS},
+    )
+
+    quote = quote_checkout(
+        lines=lines,
+        province=details.ship_province,
+        shipping_method=details.shipping_method,
+    )
+    if quote.shipping_option is None:
+        messages.error(request, "Choose a shipping method for this address.")
+        return redirect("orders:checkout-shipping")
+
+    try:
+        check_stock(lines)
+        if request.method == "POST":
+            return _place_order(request, cart, details)
+    except InsufficientStock as error:
+        messages.error(request, str(error))
+        return redirect("shop:cart")
+
+    return _render_step(
+        request, "orders/checkout_review.html", 2, quote=quote, details=details
+    )
+
+
+def _place_order(
+    request: HttpRequest, cart: Cart, details: CheckoutDetails
+) -> HttpResponse:
+    pending_id = request.session.get(PENDING_ORDER_SESSION_KEY)
+    pending = Order.objects.filter(pk=pending_id).first() if pending_id else None
+    order = place_order(cart=cart, details=details, user=request.user, order=pending)
+
+    request.session[PENDING_ORDER_SESSION_KEY] = order.pk
+    return redirect("orders:payment", token=order.access_token)
+
+
+def _back_to_cart(request: HttpRequest) -> HttpResponse:
+    messages.info(request, "Your cart is empty. Add a product before checking out.")
+    return redirect("shop:cart")
+
+
+def _saved(request: HttpRequest) -> dict:
+    return request.session.get(SESSION_KEY, {})
+
+
+def _save(request: HttpRequest, **values) -> None:
+    # Reassign rather than mutate so the session backend sees the change.
+    request.session[SESSION_KEY] = {**_saved(request), **values}
+
+
+def _valid_address(request: HttpRequest) -> dict | None:
+    """Return the saved address, cleaned, or None with a message if invalid."""
+    saved = _saved(request).get("address")
+    if not saved:
+        return None
+    form = AddressForm(saved)
+    if not form.is_valid():
+        messages.error(request, "Check your address before going on.")
+        return None
+    return form.cleaned_data
+
+
+def _prefill(request: HttpRequest) -> dict:
+    """Start a signed-in customer from their email and latest address."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    customer = Customer.objects.filter(user=user).first()
+    initial = {"email": customer.email if customer else user.email}
+    address = customer.addresses.order_by("-pk").first() if customer else None
+    if address is not None:
+        initial |= {
+            "ship_name": address.name,
+            "ship_company": address.company,
+            "ship_line1": address.line1,
+            "ship_line2": address.line2,
+            "ship_city": address.city,
+            "ship_province": address.province,
+            "ship_postal_code": address.postal_code,
+            "ship_phone": address.phone,
+        }
+    return initial
+
+
+def _render_step(
+    request: HttpRequest, template: str, step: int, **context
+) -> HttpResponse:
+    steps = [
+        {"url": reverse(url_name), "label": label, "current": index == step}
+        for index, (url_name, label) in enumerate(STEPS)
+    ]
+    return render(request, template, {"steps": steps, **context})
