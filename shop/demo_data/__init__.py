@@ -1,0 +1,145 @@
+"""Demo catalog for trying the shop: sample products, packaging and stock.
+
+The CSV files next to this module come from the Magento "Luma" sample data
+and the django-oscar sandbox; NOTICE gives their sources and licences.
+"""
+
+import csv
+import zlib
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from inventory import services as inventory_services
+from shop.catalog_import import ImportReport, import_catalog
+from shop.catalog_import.planning import CategoryTree
+from shop.models import Category, TaxClass, Variant
+
+DEMO_DATA_DIR = Path(__file__).resolve().parent
+
+# Each file with the tax class of its products.
+DEMO_CATALOGS = (
+    ("luma-apparel-gear.csv", TaxClass.STANDARD),
+    ("oscar-books.csv", TaxClass.PRINTED_BOOK),
+)
+
+
+@dataclass(frozen=True)
+class Packaging:
+    """Packed weight in grams and box size in centimetres."""
+
+    weight_g: int
+    length_cm: Decimal
+    width_cm: Decimal
+    height_cm: Decimal
+
+
+def _box(weight_g: int, length: str, width: str, height: str) -> Packaging:
+    return Packaging(weight_g, Decimal(length), Decimal(width), Decimal(height))
+
+
+# Estimated packed weights and box sizes, chosen to give the shipping rates
+# a realistic spread. The top-level entries cover any product filed
+# directly under them.
+DEMO_PACKAGING = {
+    ("Men",): _box(500, "35", "28", "6"),
+    ("Men", "Tops", "Tees"): _box(250, "30", "25", "3"),
+    ("Men", "Tops", "Tanks"): _box(180, "25", "20", "3"),
+    ("Men", "Tops", "Hoodies & Sweatshirts"): _box(700, "35", "30", "8"),
+    ("Men", "Tops", "Jackets"): _box(900, "40", "32", "10"),
+    ("Men", "Bottoms", "Pants"): _box(550, "35", "28", "5"),
+    ("Men", "Bottoms", "Shorts"): _box(300, "30", "25", "4"),
+    ("Women",): _box(450, "35", "28", "6"),
+    ("Women", "Tops", "Tees"): _box(220, "30", "25", "3"),
+    ("Women", "Tops", "Bras & Tanks"): _box(160, "25", "20", "3"),
+    ("Women", "Tops", "Hoodies & Sweatshirts"): _box(650, "35", "30", "8"),
+    ("Women", "Tops", "Jackets"): _box(850, "40", "32", "10"),
+    ("Women", "Bottoms", "Pants"): _box(480, "35", "28", "5"),
+    ("Women", "Bottoms", "Shorts"): _box(260, "30", "25", "4"),
+    ("Gear",): _box(1000, "40", "30", "20"),
+    ("Gear", "Bags"): _box(1200, "50", "35", "20"),
+    ("Gear", "Fitness Equipment"): _box(1500, "40", "30", "25"),
+    ("Gear", "Watches"): _box(300, "15", "12", "8"),
+    # Books by size: hardcover programming references, trade paperbacks,
+    # and mass-market novels.
+    ("Books",): _box(700, "24", "18", "4"),
+    ("Books", "Non-Fiction", "Essential programming"): _box(1100, "26", "21", "5"),
+    ("Books", "Non-Fiction", "Hacking"): _box(700, "24", "18", "4"),
+    ("Books", "Fiction", "Computers in Literature"): _box(350, "20", "14", "3"),
+}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What load_demo_catalog did, for the command to print."""
+
+    imports: dict[str, ImportReport]
+    categories_packaged: int
+    stock_rows_created: int
+
+
+def load_demo_catalog(*, user: AbstractBaseUser | None) -> DemoResult:
+    """Import the demo catalogs, give their categories packaging, add stock.
+
+    Safe to run again: the import and the packaging save only changed
+    values, and variants that already have stock keep it. Opening stock is
+    recorded as `user`'s.
+    """
+    with transaction.atomic():
+        imports = {}
+        for file_name, tax_class in DEMO_CATALOGS:
+            with open(DEMO_DATA_DIR / file_name, encoding="utf-8", newline="") as file:
+                imports[file_name] = import_catalog(file, tax_class=tax_class)
+        packaged = set_demo_packaging()
+        quantities = {
+            variant_id: opening_quantity(sku)
+            for variant_id, sku in Variant.objects.filter(
+                sku__in=_demo_skus()
+            ).values_list("pk", "sku")
+        }
+        created = inventory_services.set_opening_stock_many(
+            quantities=quantities, user=user
+        )
+    return DemoResult(
+        imports=imports, categories_packaged=packaged, stock_rows_created=created
+    )
+
+
+def set_demo_packaging() -> int:
+    """Set default packaging on demo categories; return how many changed."""
+    tree = CategoryTree()
+    changed = 0
+    for category in tree.by_key.values():
+        packaging = DEMO_PACKAGING.get(tree.paths[category.pk])
+        if packaging is None:
+            continue
+        values = {f"default_{name}": value for name, value in asdict(packaging).items()}
+        if any(getattr(category, name) != value for name, value in values.items()):
+            Category.objects.filter(pk=category.pk).update(**values)
+            changed += 1
+    return changed
+
+
+def opening_quantity(sku: str) -> int:
+    """Return the demo's opening stock for a SKU, the same on every run.
+
+    A checksum of the SKU spreads the catalog: about 8% out of stock, 12%
+    with 1 to 5 units left, and the rest with 6 to 50 units.
+    """
+    bucket = zlib.crc32(sku.encode()) % 100
+    if bucket < 8:
+        return 0
+    if bucket < 20:
+        return 1 + bucket % 5
+    return 6 + bucket % 45
+
+
+def _demo_skus() -> list[str]:
+    skus = []
+    for file_name, _ in DEMO_CATALOGS:
+        with open(DEMO_DATA_DIR / file_name, encoding="utf-8", newline="") as file:
+            skus += [row["sku"] for row in csv.DictReader(file)]
+    return skus
