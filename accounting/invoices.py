@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from accounting.models import Invoice
 from orders.models import Order, Payment
@@ -41,6 +40,10 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     The same invoice renders to the same bytes, so a PDF rendered twice (a
     retried task, an admin download) is the same document.
     """
+    # Imported here: loading weasyprint takes about half a second, which
+    # only the processes that render documents should pay.
+    from weasyprint import HTML
+
     html = render_to_string("accounting/invoice.html", invoice_context(invoice))
     document = HTML(string=html, base_url=str(settings.BASE_DIR))
     # A fixed identifier and no creation date keep the output stable.
