@@ -100,6 +100,24 @@ class AddressForm(forms.Form):
         help_text="Optional; the carrier calls only if a delivery needs it.",
     )
 
+    # Browser autofill tokens from the HTML standard's autocomplete attribute.
+    autocomplete = {
+        "email": "email",
+        "ship_name": "shipping name",
+        "ship_company": "shipping organization",
+        "ship_line1": "shipping address-line1",
+        "ship_line2": "shipping address-line2",
+        "ship_city": "shipping address-level2",
+        "ship_province": "shipping address-level1",
+        "ship_postal_code": "shipping postal-code",
+        "ship_phone": "shipping tel",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, token in self.autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+
     def clean(self):
         cleaned_data = super().clean()
         province = cleaned_data.get("ship_province")

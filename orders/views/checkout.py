@@ -1,7 +1,7 @@
 """Checkout screens: address, shipping method, review, then payment.
 
-What the customer types is kept in the session under SESSION_KEY, valid or
-not, so nothing is lost on an error, on going back or on leaving the page.
+Every form the customer submits is kept in the session under SESSION_KEY,
+valid or not, so nothing entered is lost on an error or on going back.
 Each step checks again that the steps before it are complete and valid and
 sends the customer back to the first one that is not. The order written at
 review is kept in the session under PENDING_ORDER_SESSION_KEY; coming back
@@ -152,7 +152,7 @@ def _saved(request: HttpRequest) -> dict:
 
 
 def _save(request: HttpRequest, **values) -> None:
-    # Reassign rather than mutate so the session backend sees the change.
+    # Assign a new dict so the session is marked as modified and saved.
     request.session[SESSION_KEY] = {**_saved(request), **values}
 
 

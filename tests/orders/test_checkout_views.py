@@ -204,3 +204,13 @@ def test_signed_in_customer_email_prefilled(client, db):
     assert initial["email"] == "ingrid.tremblay1@example.com"
     assert initial["ship_line1"] == "1424 Lakeview Drive"
     assert initial["ship_postal_code"] == "A1B 5C3"
+
+
+def test_review_query_budget(client, db, django_assert_max_num_queries):
+    variants = [hoodie(sku=f"MH01-{size}-Black", size=size) for size in "SML"]
+    start_checkout(client, cart_with(*[(variant, 1) for variant in variants]))
+    enter_address(client, "QC")
+    choose_shipping(client)
+
+    with django_assert_max_num_queries(6):
+        client.get(REVIEW)
