@@ -47,10 +47,10 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     variant = _posted_variant(request)
-    if variant is None:
-        return _back_to_product(request, variant=None)
-
     raw_quantity = request.POST.get("quantity", "")
+    if variant is None:
+        return _back_to_product(request, variant=None, quantity=raw_quantity)
+
     try:
         quantity = parse_quantity(raw_quantity, variant=variant)
         cart = get_cart(request, create=True)
