@@ -1,9 +1,9 @@
 """Card payments for orders through one Stripe PaymentIntent each.
 
-The browser turns Stripe.js's card Element into a card id (card data never
-reaches this server); the server sets that card on the order's intent and
-confirms it. Cards that need 3-D Secure come back `requires_action`: the
-browser completes authentication and lands on the return page, which
+The browser turns Stripe.js's card Element into a card id, so card data
+never reaches this server. The server sets that card on the order's intent
+and confirms it. Cards that need 3-D Secure come back `requires_action`, so
+the browser completes authentication and then opens the return page, which
 re-reads the intent. The webhook confirms the same intents; both paths end
 in `services.record_payment`, which changes nothing the second time.
 
@@ -31,7 +31,7 @@ INCOMPLETE_MESSAGE = "The payment was not completed. Please try again."
 
 @dataclass(frozen=True)
 class PaymentResult:
-    """Where a card payment stands after a confirmation or a re-read.
+    """The state of a card payment after a confirmation or a re-read.
 
     `status` is "succeeded", "requires_action" (the browser must complete
     3-D Secure with `client_secret`), "processing" or "failed" (with the
@@ -150,7 +150,9 @@ def handle_stripe_event(event: Mapping[str, Any]) -> bool:
             event_id=event["id"], defaults={"type": event["type"]}
         )
         if not created:
-            logger.info("Stripe event already handled", extra={"event": event["id"]})
+            logger.info(
+                "Stripe event already handled", extra={"stripe_event_id": event["id"]}
+            )
             return False
         handler = WEBHOOK_HANDLERS.get(event["type"])
         if handler is not None:
@@ -223,7 +225,7 @@ def _create_payment(order: Order) -> Payment:
 
 
 def _offline_intent_spent(payment: Payment) -> bool:
-    # localstripe 1.15 answers 400 to confirming an intent again after a
-    # declined charge, where Stripe lets the customer retry with another
+    # localstripe 1.15 returns 400 when an intent is confirmed again after
+    # a declined charge, but Stripe lets the customer retry with another
     # card. Offline, a failed payment therefore gets a fresh intent.
     return settings.STRIPE_OFFLINE and payment.status == Payment.Status.FAILED

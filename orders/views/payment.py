@@ -122,8 +122,8 @@ def payment_return(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _clear_customer_cart(request: HttpRequest) -> None:
-    # The payment was made from this browser, so the cart it holds is the
-    # one the order came from.
+    # The payment was made from this browser, so its cart is the one the
+    # order came from.
     cart = get_cart(request)
     if cart is not None:
         clear_cart(cart)

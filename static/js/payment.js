@@ -1,6 +1,6 @@
 // Card payment for one order. Stripe.js turns the card Element into a
-// token; only the token's card id is posted to the shop, which charges it
-// and replies with what comes next (see orders/views/payment.py).
+// token, and only the token's card id is posted to the shop. The shop
+// charges it and replies with the next step (orders/views/payment.py).
 (function () {
   "use strict";
 
