@@ -1,2 +1,130 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 
-# Register your models here.
+from . import services
+from .models import Stock, StockMovement
+
+
+class StockAdjustmentForm(forms.ModelForm):
+    """Change a stock level only through a recorded movement, with a reason."""
+
+    quantity_change = forms.IntegerField(
+        help_text="Units to add (positive) or remove (negative).",
+    )
+    reason = forms.CharField(
+        max_length=255, help_text="Why the count changed, e.g. 'damaged in store'."
+    )
+
+    class Meta:
+        model = Stock
+        fields: list[str] = []
+
+    def clean_quantity_change(self) -> int:
+        change = self.cleaned_data["quantity_change"]
+        if change == 0:
+            raise ValidationError("Enter a number of units other than 0.")
+        on_hand = self.instance.quantity_on_hand
+        if on_hand + change < 0:
+            raise ValidationError(
+                f"Only {on_hand} on hand, so at most {on_hand} can be removed."
+            )
+        return change
+
+
+class StockOpeningForm(forms.ModelForm):
+    quantity = forms.IntegerField(min_value=0, help_text="Units counted on hand.")
+
+    class Meta:
+        model = Stock
+        fields = ["variant"]
+
+
+class StockMovementInline(admin.TabularInline):
+    model = StockMovement
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "quantity", "reason", "reference", "created_by"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+
+@admin.register(Stock)
+class StockAdmin(admin.ModelAdmin):
+    list_display = ["sku", "product", "quantity_on_hand", "updated_at"]
+    list_select_related = ["variant__product"]
+    search_fields = ["variant__sku", "variant__barcode", "variant__product__name"]
+    list_filter = ["variant__product__category"]
+    readonly_fields = ["variant", "quantity_on_hand", "updated_at"]
+    raw_id_fields = ["variant"]
+    inlines = [StockMovementInline]
+
+    @admin.display(description="SKU", ordering="variant__sku")
+    def sku(self, stock: Stock) -> str:
+        return stock.variant.sku
+
+    @admin.display(description="Product", ordering="variant__product__name")
+    def product(self, stock: Stock) -> str:
+        return str(stock.variant)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = StockAdjustmentForm if obj else StockOpeningForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.adjust_stock(
+                variant=obj.variant,
+                quantity_change=form.cleaned_data["quantity_change"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+            obj.refresh_from_db()
+        else:
+            variant = form.cleaned_data["variant"]
+            services.set_opening_stock(
+                variant=variant,
+                quantity=form.cleaned_data["quantity"],
+                user=request.user,
+            )
+            obj.pk = Stock.objects.values_list("pk", flat=True).get(variant=variant)
+            obj.refresh_from_db()
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "sku",
+        "kind",
+        "quantity",
+        "reason",
+        "reference",
+        "created_by",
+    ]
+    list_filter = ["kind", "created_at"]
+    list_select_related = ["stock__variant", "created_by"]
+    search_fields = ["stock__variant__sku", "reference", "reason"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="SKU", ordering="stock__variant__sku")
+    def sku(self, movement: StockMovement) -> str:
+        return movement.stock.variant.sku
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,79 @@
+import pytest
+from django.urls import reverse
+
+from inventory.models import Stock, StockMovement
+from inventory.services import set_opening_stock
+from tests.factories.shop import VariantFactory
+
+
+# The movement inline is read-only, but the admin still expects its
+# formset's management form in every post.
+INLINE_MANAGEMENT = {
+    "movements-TOTAL_FORMS": "0",
+    "movements-INITIAL_FORMS": "0",
+}
+
+
+@pytest.fixture
+def staff_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.mark.django_db
+def test_stock_admin_adjustment_records_a_movement(staff_client, admin_user):
+    variant = VariantFactory(sku="MH01-M-Black")
+    set_opening_stock(variant=variant, quantity=8)
+    stock = Stock.objects.get(variant=variant)
+
+    response = staff_client.post(
+        reverse("admin:inventory_stock_change", args=[stock.pk]),
+        {
+            "quantity_change": "-3",
+            "reason": "Water damage in the stock room",
+            **INLINE_MANAGEMENT,
+        },
+    )
+
+    assert response.status_code == 302
+    stock.refresh_from_db()
+    assert stock.quantity_on_hand == 5
+    movement = stock.movements.get(kind=StockMovement.Kind.ADJUSTMENT)
+    assert movement.quantity == -3
+    assert movement.reason == "Water damage in the stock room"
+    assert movement.created_by == admin_user
+
+
+@pytest.mark.django_db
+def test_stock_admin_rejects_removing_more_than_on_hand(staff_client):
+    variant = VariantFactory(sku="MH01-L-Gray")
+    set_opening_stock(variant=variant, quantity=2)
+    stock = Stock.objects.get(variant=variant)
+
+    response = staff_client.post(
+        reverse("admin:inventory_stock_change", args=[stock.pk]),
+        {"quantity_change": "-5", "reason": "Stocktake", **INLINE_MANAGEMENT},
+    )
+
+    assert response.status_code == 200
+    assert "Only 2 on hand, so at most 2 can be removed." in response.text
+    stock.refresh_from_db()
+    assert stock.quantity_on_hand == 2
+    assert stock.movements.count() == 1
+
+
+@pytest.mark.django_db
+def test_stock_admin_add_records_opening_stock(staff_client, admin_user):
+    variant = VariantFactory(sku="24-MB01")
+
+    response = staff_client.post(
+        reverse("admin:inventory_stock_add"),
+        {"variant": variant.pk, "quantity": "12", **INLINE_MANAGEMENT},
+    )
+
+    assert response.status_code == 302
+    stock = Stock.objects.get(variant=variant)
+    assert stock.quantity_on_hand == 12
+    opening = stock.movements.get()
+    assert opening.kind == StockMovement.Kind.OPENING
+    assert opening.created_by == admin_user
