@@ -5,7 +5,6 @@ from inventory.models import Stock, StockMovement
 from inventory.services import set_opening_stock
 from tests.factories.shop import VariantFactory
 
-
 # The movement inline is read-only, but the admin still expects its
 # formset's management form in every post.
 INLINE_MANAGEMENT = {
