@@ -301,7 +301,7 @@ def _checkout_customer(
     not give an account their order history.
     """
     if user is not None and user.is_authenticated:
-        linked = Customer.objects.filter(user=user).first()
+        linked = Customer.objects.filter(user_id=user.pk).first()
         if linked is not None:
             return linked
 
@@ -312,7 +312,8 @@ def _checkout_customer(
 
     user_email = getattr(user, "email", "") or ""
     if customer.user_id is None and user_email.strip().lower() == email.lower():
-        customer.user = user
+        assert user is not None
+        customer.user_id = user.pk
         customer.save(update_fields=["user"])
     return customer
 

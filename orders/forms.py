@@ -120,8 +120,8 @@ class AddressForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
-        province = cleaned_data.get("ship_province")
-        postal_code = cleaned_data.get("ship_postal_code")
+        province = self.cleaned_data.get("ship_province")
+        postal_code = self.cleaned_data.get("ship_postal_code")
         if province and postal_code:
             error = postal_code_province_error(postal_code, province)
             if error:
@@ -155,6 +155,8 @@ class ShippingMethodForm(forms.Form):
 
     def __init__(self, *args, options: Sequence["ShippingOption"], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shipping_method"].choices = [
+        field = self.fields["shipping_method"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
             (option.code, shipping_option_label(option)) for option in options
         ]

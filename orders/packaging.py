@@ -78,24 +78,31 @@ def category_packaging(category: Category) -> Packaging | None:
 def _parcel_item(
     variant: Variant, packaging: Packaging | None, *, quantity: int
 ) -> ParcelItem:
-    dimensions = (variant.length_cm, variant.width_cm, variant.height_cm)
-    weight_g = variant.weight_g
-    if not (weight_g and all(dimensions)):
-        if packaging is None:
-            logger.warning(
-                "No packaging for variant or its categories; using the fallback",
-                extra={"variant_id": variant.pk, "sku": variant.sku},
-            )
-            packaging = FALLBACK_PACKAGING
-        weight_g = weight_g or packaging.weight_g
-        if not all(dimensions):
-            dimensions = (packaging.length_cm, packaging.width_cm, packaging.height_cm)
-
-    length_cm, width_cm, height_cm = dimensions
+    unit = _unit_packaging(variant, packaging)
     return ParcelItem(
-        weight_g=weight_g,
-        length_cm=length_cm,
-        width_cm=width_cm,
-        height_cm=height_cm,
+        weight_g=unit.weight_g,
+        length_cm=unit.length_cm,
+        width_cm=unit.width_cm,
+        height_cm=unit.height_cm,
         quantity=quantity,
+    )
+
+
+def _unit_packaging(variant: Variant, packaging: Packaging | None) -> Packaging:
+    weight_g = variant.weight_g
+    length, width, height = variant.length_cm, variant.width_cm, variant.height_cm
+    if weight_g and length and width and height:
+        return Packaging(weight_g, length, width, height)
+
+    if packaging is None:
+        logger.warning(
+            "No packaging for variant or its categories; using the fallback",
+            extra={"variant_id": variant.pk, "sku": variant.sku},
+        )
+        packaging = FALLBACK_PACKAGING
+    weight_g = weight_g or packaging.weight_g
+    if length and width and height:
+        return Packaging(weight_g, length, width, height)
+    return Packaging(
+        weight_g, packaging.length_cm, packaging.width_cm, packaging.height_cm
     )

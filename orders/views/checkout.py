@@ -98,7 +98,7 @@ def checkout_review(request: HttpRequest) -> HttpResponse:
     """Step 3: show every amount; placing the order leads to payment."""
     cart = get_cart(request)
     lines = cart_lines(cart)
-    if not lines:
+    if cart is None or not lines:
         return _back_to_cart(request)
     address = _valid_address(request)
     if address is None:
