@@ -214,3 +214,18 @@ def test_review_query_budget(client, db, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(6):
         client.get(REVIEW)
+
+
+def test_unshippable_item_explains_why(client, db):
+    anvil = hoodie(sku="ANVIL-40KG", weight_g=40000)
+    start_checkout(client, cart_with((anvil, 1)))
+    enter_address(client, "QC")
+
+    response = client.get(SHIPPING, follow=True)
+
+    assert response.redirect_chain == [(CHECKOUT, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Shipping could not be quoted: Item 1 weighs 40.000 kg billable, over "
+        "the 30 kg limit for one parcel: ship it by freight, or check its "
+        "weight and dimensions."
+    ]
