@@ -115,9 +115,9 @@ def parse_quantity(raw: object, *, variant: Variant) -> int:
     """
     text = str(raw if raw is not None else "").strip()
     if not re.fullmatch(rf"[+-]?\d{{1,{MAX_QUANTITY_DIGITS}}}", text):
-        shown = text if len(text) <= 20 else text[:20] + "…"
+        echoed_text = text if len(text) <= 20 else text[:20] + "…"
         raise CartError(
-            f"“{shown}” is not a valid quantity for {item_name(variant)}. "
+            f"“{echoed_text}” is not a valid quantity for {item_name(variant)}. "
             "Enter a whole number of 1 or more."
         )
 
@@ -228,11 +228,11 @@ def _merge_line(
     line: CartLine, existing: CartLine | None, target: Cart, available: int
 ) -> str | None:
     variant = line.variant
-    wanted = line.quantity + (existing.quantity if existing else 0)
+    requested = line.quantity + (existing.quantity if existing else 0)
     if not (variant.is_active and variant.product.is_active):
         return f"{item_name(variant)} is no longer sold, so it was left out."
 
-    quantity = min(wanted, available)
+    quantity = min(requested, available)
     if existing is not None and quantity == 0:
         existing.delete()
     elif existing is not None:
@@ -243,10 +243,10 @@ def _merge_line(
 
     if quantity == 0:
         return f"{item_name(variant)} is out of stock, so it was left out."
-    if quantity < wanted:
+    if quantity < requested:
         return (
             f"Only {available} of {item_name(variant)} are available, "
-            f"so your cart has {quantity} instead of {wanted}."
+            f"so your cart has {quantity} instead of {requested}."
         )
     return None
 
