@@ -42,8 +42,9 @@ def _box(weight_g: int, length: str, width: str, height: str) -> Packaging:
 
 
 # Estimated packed weights and box sizes, chosen to give the shipping rates
-# a realistic spread. The top-level entries cover any product filed
-# directly under them.
+# a realistic spread. A top-level entry stands in for any category below it
+# without packaging of its own, because checkout takes the nearest
+# ancestor's.
 DEMO_PACKAGING = {
     ("Men",): _box(500, "35", "28", "6"),
     ("Men", "Tops", "Tees"): _box(250, "30", "25", "3"),
@@ -74,7 +75,7 @@ DEMO_PACKAGING = {
 
 @dataclass(frozen=True)
 class DemoResult:
-    """What load_demo_catalog did, for the command to print."""
+    """Counts of what load_demo_catalog changed, for the command to print."""
 
     imports: dict[str, ImportReport]
     categories_packaged: int
