@@ -11,7 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -35,15 +35,16 @@ class OpeningStockAlreadySetError(ValueError):
 
 
 def set_opening_stock(
-    *, variant: Variant, quantity: int, user: AbstractBaseUser | None = None
+    *, variant: Variant, quantity: int, user: User | None = None
 ) -> StockMovement | None:
     """Record the quantity a variant starts with, as an OPENING movement.
 
     Locks the variant's Stock row, creating it at zero when missing. Returns
     None for a quantity of 0: the row is created but no movement is written,
-    because a movement of zero units says nothing. Raises
-    OpeningStockAlreadySetError when the stock already has movements (use
-    adjust_stock to correct it) and ValueError for a negative quantity.
+    because a movement of zero units records nothing. Raises
+    OpeningStockAlreadySetError when the stock already has units or
+    movements (adjust_stock corrects it) and ValueError for a negative
+    quantity.
     """
     if quantity < 0:
         raise ValueError(
@@ -52,7 +53,7 @@ def set_opening_stock(
 
     with transaction.atomic():
         stock = _lock_stock(variant.pk)
-        if stock.movements.exists():
+        if stock.quantity_on_hand or stock.movements.exists():
             raise OpeningStockAlreadySetError(
                 f"{variant.sku} already has stock movements; "
                 "correct its quantity with an adjustment instead."
@@ -74,7 +75,7 @@ def set_opening_stock(
 
 
 def set_opening_stock_many(
-    *, quantities: Mapping[int, int], user: AbstractBaseUser | None = None
+    *, quantities: Mapping[int, int], user: User | None = None
 ) -> int:
     """Record opening stock for many variants that have no Stock row yet.
 
@@ -113,7 +114,7 @@ def adjust_stock(
     variant: Variant,
     quantity_change: int,
     reason: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reference: str = "",
 ) -> StockMovement:
     """Add or remove units by hand (a count, damage, a found box).
@@ -204,7 +205,7 @@ def _move_stock(
     kind: str,
     quantity: int,
     reason: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     reference: str = "",
 ) -> StockMovement:
     Stock.objects.filter(pk=stock.pk).update(
@@ -221,9 +222,7 @@ def _move_stock(
     )
 
 
-def _bulk_opening_movements(
-    stocks: Sequence[Stock], user: AbstractBaseUser | None
-) -> None:
+def _bulk_opening_movements(stocks: Sequence[Stock], user: User | None) -> None:
     StockMovement.objects.bulk_create(
         [
             StockMovement(

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from inventory import services as inventory_services
@@ -82,7 +82,7 @@ class DemoResult:
     stock_rows_created: int
 
 
-def load_demo_catalog(*, user: AbstractBaseUser | None) -> DemoResult:
+def load_demo_catalog(*, user: User | None) -> DemoResult:
     """Import the demo catalogs, give their categories packaging, add stock.
 
     Safe to run again: the import and the packaging save only changed

@@ -15,6 +15,7 @@ from inventory.services import (
     set_opening_stock,
     set_opening_stock_many,
 )
+from tests.factories.inventory import StockFactory
 from tests.factories.shop import VariantFactory
 
 
@@ -275,3 +276,14 @@ def test_record_sale_holds_lock_until_commit():
     assert locked_during is True
     assert locked_after is False
     assert on_hand(variant) == 4
+
+
+@pytest.mark.django_db
+def test_set_opening_stock_on_stock_without_movements_rejected():
+    stock = StockFactory(quantity_on_hand=3)
+
+    with pytest.raises(OpeningStockAlreadySetError):
+        set_opening_stock(variant=stock.variant, quantity=9)
+
+    stock.refresh_from_db()
+    assert stock.quantity_on_hand == 3

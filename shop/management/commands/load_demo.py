@@ -5,7 +5,7 @@ import secrets
 import time
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         )
 
 
-def reset_demo_admin(password: str) -> AbstractBaseUser:
+def reset_demo_admin(password: str) -> User:
     """Create the demo superuser, or restore its rights, with `password`."""
     user_model = get_user_model()
     user, _ = user_model.objects.get_or_create(
