@@ -28,10 +28,16 @@ from shop.models import Product, TaxClass
 from .errors import CatalogImportError
 from .planning import ImportPlan, build_plan
 from .products import group_rows
-from .reading import read_catalog
+from .reading import open_catalog, read_catalog
 from .writing import apply_plan
 
-__all__ = ["CatalogImportError", "ChangeCounts", "ImportReport", "import_catalog"]
+__all__ = [
+    "CatalogImportError",
+    "ChangeCounts",
+    "ImportReport",
+    "import_catalog",
+    "open_catalog",
+]
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,10 @@ def import_catalog(
 ) -> ImportReport:
     """Create or update the catalog from CSV text, all rows or none.
 
-    `lines` is a text file opened with newline="" (encoding "utf-8-sig"
-    accepts a spreadsheet's byte-order mark). `tax_class` is the default for
-    rows with an empty tax_class cell. Raises CatalogImportError listing
-    every bad line and its fix; nothing is written then, nor on a dry run.
+    `lines` is open_catalog's result, or any text file opened with
+    newline="". `tax_class` is the default for rows with an empty tax_class
+    cell. Raises CatalogImportError listing every bad line and its fix, and
+    then writes nothing. A dry run writes nothing either.
     """
     if tax_class and tax_class not in TaxClass.values:
         raise CatalogImportError(

@@ -5,9 +5,12 @@ description spans three quoted lines moves the next row's number by three.
 """
 
 import csv
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
 
 from shop.models import TaxClass
 
@@ -62,34 +65,72 @@ class CatalogFile:
     rows: list[CatalogRow]
 
 
+def open_catalog(path: str | Path) -> io.StringIO:
+    """Read a catalog file into memory as text for read_catalog.
+
+    Accepts a spreadsheet's UTF-8 byte-order mark. Raises CatalogImportError
+    naming the line of the first byte that is not UTF-8, and OSError when
+    the file cannot be read.
+    """
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise CatalogImportError(
+            [
+                f"line {line}: the file is not UTF-8 text; save it as "
+                '"CSV UTF-8" and import it again'
+            ]
+        ) from None
+    return io.StringIO(text, newline="")
+
+
 def read_catalog(lines: Iterable[str]) -> CatalogFile:
     """Parse and check every row of a catalog CSV.
 
-    `lines` is a text file opened with newline="". Raises CatalogImportError
-    listing every bad line with its fix; nothing is returned half-read.
+    `lines` is a text file opened with newline="", or open_catalog's
+    result. Raises CatalogImportError listing every bad line with its fix,
+    so no caller sees a file half-read.
     """
-    reader = csv.reader(lines)
-    errors: list[str] = []
-    try:
-        header = next(reader, None)
-        columns = _check_header(header)
-        rows = _read_rows(reader, columns, errors)
-    except UnicodeDecodeError:
-        raise CatalogImportError(
-            [
-                f"line {reader.line_num + 1}: the file is not UTF-8 text; save it "
-                'as "CSV UTF-8" and import it again'
-            ]
-        ) from None
-    except csv.Error as error:
-        raise CatalogImportError(
-            [f"line {reader.line_num}: {error}; check the quotes around fields"]
-        ) from None
+    records = _numbered_records(csv.reader(lines, strict=True))
+    header = next(records, None)
+    columns = _check_header(header[1] if header else None)
 
+    errors: list[str] = []
+    rows = _read_rows(records, columns, errors)
     _check_duplicate_skus(rows, errors)
     if errors:
         raise CatalogImportError(errors)
     return CatalogFile(columns=frozenset(columns), rows=rows)
+
+
+def _numbered_records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """Yield each record with the line it starts on, the header being 1."""
+    next_line = 1
+    while True:
+        line = next_line
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise CatalogImportError(
+                [
+                    f"line {line}: the quotes in this row are unbalanced ({error}); "
+                    "put a field that contains commas, quotes or line breaks in "
+                    'double quotes, and double each quote inside it: "a ""big"" mug"'
+                ]
+            ) from None
+        except UnicodeDecodeError:
+            raise CatalogImportError(
+                [
+                    f"line {line}: the file is not UTF-8 text; save it as "
+                    '"CSV UTF-8" and import it again'
+                ]
+            ) from None
+        next_line = reader.line_num + 1
+        yield line, cells
 
 
 def _check_header(header: list[str] | None) -> list[str]:
@@ -120,13 +161,10 @@ def _check_header(header: list[str] | None) -> list[str]:
 
 
 def _read_rows(
-    reader: Iterable[list[str]], columns: list[str], errors: list[str]
+    records: Iterator[tuple[int, list[str]]], columns: list[str], errors: list[str]
 ) -> list[CatalogRow]:
     rows = []
-    next_line = 2
-    for cells in reader:
-        line = next_line
-        next_line = reader.line_num + 1  # type: ignore[attr-defined]
+    for line, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(columns):

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from inventory import services as inventory_services
-from shop.catalog_import import ImportReport, import_catalog
+from shop.catalog_import import ImportReport, import_catalog, open_catalog
 from shop.catalog_import.planning import CategoryTree
 from shop.models import Category, TaxClass, Variant
 
@@ -92,8 +92,8 @@ def load_demo_catalog(*, user: User | None) -> DemoResult:
     with transaction.atomic():
         imports = {}
         for file_name, tax_class in DEMO_CATALOGS:
-            with open(DEMO_DATA_DIR / file_name, encoding="utf-8", newline="") as file:
-                imports[file_name] = import_catalog(file, tax_class=tax_class)
+            catalog = open_catalog(DEMO_DATA_DIR / file_name)
+            imports[file_name] = import_catalog(catalog, tax_class=tax_class)
         packaged = set_demo_packaging()
         quantities = {
             variant_id: opening_quantity(sku)

@@ -5,7 +5,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from shop.catalog_import import CatalogImportError, ChangeCounts, import_catalog
+from shop.catalog_import import (
+    CatalogImportError,
+    ChangeCounts,
+    import_catalog,
+    open_catalog,
+)
 from shop.catalog_import.products import split_options
 from shop.models import Category, Product, Variant
 from tests.factories.shop import CategoryFactory, ProductFactory
@@ -519,3 +524,42 @@ def test_command_missing_file_raises_command_error(tmp_path):
 
     with pytest.raises(CommandError, match=r"Cannot read .*absent\.csv: No such file"):
         call_command("import_catalog", str(path))
+
+
+@pytest.mark.django_db
+def test_import_unclosed_quote_names_its_line():
+    text = HEADER + BASE_ROWS + 'LAMP-1,Lantern,"Never closed,Kitchen,12.00,,,,,,\n'
+
+    with pytest.raises(CatalogImportError) as raised:
+        run_import(text + "CAP-1,Cap,,Hats,12.00,,,,,,\n")
+
+    assert raised.value.messages == [
+        "line 7: the quotes in this row are unbalanced (unexpected end of data); "
+        "put a field that contains commas, quotes or line breaks in double "
+        'quotes, and double each quote inside it: "a ""big"" mug"'
+    ]
+    assert catalog_counts() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_open_catalog_names_line_of_bad_byte(tmp_path):
+    path = tmp_path / "catalog.csv"
+    path.write_bytes(b"sku,name,category,price_cad\nA1,Lamp,Home,1\nA2,L\xe9,Home,1\n")
+
+    with pytest.raises(CatalogImportError) as raised:
+        open_catalog(path)
+
+    assert raised.value.messages == [
+        'line 3: the file is not UTF-8 text; save it as "CSV UTF-8" and import it again'
+    ]
+
+
+@pytest.mark.django_db
+def test_import_windows_line_endings():
+    text = (HEADER + BASE_ROWS).replace("\n", "\r\n")
+
+    report = run_import(text)
+
+    assert report.variants.created == 3
+    tee = Product.objects.get(sku="TEE")
+    assert tee.description == "Soft cotton.\r\nMade in Canada.\r\nFits true."

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shop.catalog_import import CatalogImportError, import_catalog
+from shop.catalog_import import CatalogImportError, import_catalog, open_catalog
 from shop.models import TaxClass
 
 
@@ -33,10 +33,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            with open(options["file"], encoding="utf-8-sig", newline="") as file:
-                report = import_catalog(
-                    file, dry_run=options["dry_run"], tax_class=options["tax_class"]
-                )
+            report = import_catalog(
+                open_catalog(options["file"]),
+                dry_run=options["dry_run"],
+                tax_class=options["tax_class"],
+            )
         except OSError as error:
             raise CommandError(
                 f"Cannot read {options['file']}: {error.strerror}"
