@@ -70,11 +70,18 @@ class LocalStripeServer:
         self._loop, self._thread = None, None
         logger.info("localstripe stopped", extra={"url": self.url})
 
+    def register_webhook(self, *, url: str, secret: str) -> None:
+        """Send every event to `url`, signed with `secret` (Stripe's v1)."""
+        webhooks.register_webhook("ledgerfront", url, secret, None)
+
+    def clear_webhooks(self) -> None:
+        webhooks._webhooks.clear()
+
     def _reset_state(self) -> None:
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         store = resources.store
         dict.clear(store)
-        webhooks._webhooks.clear()
+        self.clear_webhooks()
         # An instance attribute shadows Store.dump_to_disk, which every
         # write calls, so the pickle goes to this server's own file.
         store.dump_to_disk = self._dump_store

@@ -23,11 +23,15 @@ pytestmark = pytest.mark.django_db
 WEBHOOK_URL = "/stripe/webhook/"
 
 
-@pytest.fixture
-def order():
+def order_in_stock():
     variant = VariantFactory(price=Decimal("52.00"))
     set_opening_stock(variant=variant, quantity=10)
     return order_with_lines(lines=[(variant, 2)])
+
+
+@pytest.fixture
+def order():
+    return order_in_stock()
 
 
 def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET) -> str:
@@ -229,3 +233,27 @@ def test_declined_webhook_after_success_keeps_payment(client, localstripe, order
     payment = order.payments.get()
     assert payment.status == Payment.Status.SUCCEEDED
     assert payment.failure_message == ""
+
+
+@pytest.fixture
+def webhook_to_live_server(live_server, localstripe_server):
+    localstripe_server.register_webhook(
+        url=f"{live_server.url}{WEBHOOK_URL}", secret=WEBHOOK_SECRET
+    )
+    yield
+    localstripe_server.clear_webhooks()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_localstripe_delivery_pays_order(webhook_to_live_server, localstripe):
+    order = order_in_stock()
+
+    paid_intent(localstripe, order)
+
+    # localstripe waits one second before each delivery.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not Invoice.objects.filter(order=order):
+        time.sleep(0.2)
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+    assert Invoice.objects.filter(order=order).count() == 1
+    assert StripeEvent.objects.filter(type="payment_intent.succeeded").exists()
