@@ -226,6 +226,10 @@ def _create_payment(order: Order) -> Payment:
 
 def _offline_intent_spent(payment: Payment) -> bool:
     # localstripe 1.15 returns 400 when an intent is confirmed again after
-    # a declined charge, but Stripe lets the customer retry with another
-    # card. Offline, a failed payment therefore gets a fresh intent.
-    return settings.STRIPE_OFFLINE and payment.status == Payment.Status.FAILED
+    # a declined charge or an unfinished 3-D Secure check, but Stripe lets
+    # the customer retry with another card. Offline, such a payment
+    # therefore gets a fresh intent.
+    return settings.STRIPE_OFFLINE and payment.status in (
+        Payment.Status.FAILED,
+        Payment.Status.REQUIRES_ACTION,
+    )

@@ -27,6 +27,9 @@ UNAVAILABLE_MESSAGE = (
     "Card payments are unavailable at the moment. Your order is saved: "
     "please try again in a few minutes."
 )
+AUTHENTICATION_MESSAGE = (
+    "Your bank's security check was not completed. Please pay again."
+)
 
 
 def _orders():
@@ -64,6 +67,8 @@ def payment(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def confirm_payment(request: HttpRequest, token: str) -> JsonResponse:
     """Charge the card id posted by payment.js; reply with what comes next."""
+    # TODO: rate-limit card attempts per order and per client address, to
+    # slow down card testing.
     order = _order_for_token(token)
     if order.is_paid:
         return _payment_response(request, payments.PaymentResult("succeeded", order))
@@ -115,6 +120,8 @@ def payment_return(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("orders:status", token=token)
         if result.status == "processing":
             return redirect("orders:status", token=token)
+        if result.status == "requires_action":
+            messages.warning(request, AUTHENTICATION_MESSAGE)
         if result.status != "succeeded":
             return redirect("orders:payment", token=token)
     _clear_customer_cart(request)

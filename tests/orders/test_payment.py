@@ -230,3 +230,22 @@ def test_missing_card_id_is_rejected(client, localstripe, order):
         "The card details are missing. Please enter your card again."
     )
     assert Payment.objects.count() == 0
+
+
+def test_return_page_without_3ds_asks_to_pay_again(client, localstripe, order):
+    body = pay(client, order, localstripe.card_id(CARD_NEEDS_3DS)).json()
+
+    response = client.get(body["return_url"], follow=True)
+
+    assert response.redirect_chain == [(f"/orders/{order.access_token}/pay/", 302)]
+    assert "security check was not completed" in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING_PAYMENT
+
+
+def test_new_card_after_unfinished_3ds_pays_order(client, localstripe, order):
+    pay(client, order, localstripe.card_id(CARD_NEEDS_3DS))
+
+    response = pay(client, order, localstripe.card_id(CARD_SUCCEEDS))
+
+    assert response.json()["status"] == "succeeded"
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
