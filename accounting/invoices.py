@@ -40,8 +40,9 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     The same invoice renders to the same bytes, so a PDF rendered twice (a
     retried task, an admin download) is the same document.
     """
-    # Imported here: loading weasyprint takes about half a second, which
-    # only the processes that render documents should pay.
+    # Imported here because importing weasyprint is slow (about 0.5 s by
+    # python -X importtime on a development machine), a cost that only the
+    # processes that render documents should pay.
     from weasyprint import HTML
 
     html = render_to_string("accounting/invoice.html", invoice_context(invoice))

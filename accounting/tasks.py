@@ -14,7 +14,8 @@ from accounting.models import Invoice
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
-# Seconds before retry n: 30, 60, 120, 240, 480, with full jitter.
+# Retry n (from 0) waits a random time of up to 30 * 2**n seconds (full
+# jitter), so at most 30, 60, 120, 240 and 480 seconds.
 RETRY_BACKOFF = 30
 RETRY_BACKOFF_MAX = 900
 
@@ -24,6 +25,8 @@ SWEEP_DELAY = timedelta(minutes=1)
 SWEEP_BATCH_SIZE = 100
 # Each sweep-queued task retries MAX_RETRIES times on its own, so this allows
 # several sweeps. Past it staff see the error in the admin and resend.
+# TODO: a permanent (5xx) rejection is tried again by every sweep until this
+# limit; record it as permanent so the sweep skips it at once.
 SWEEP_MAX_ATTEMPTS = 30
 
 
