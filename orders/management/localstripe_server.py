@@ -70,9 +70,14 @@ class LocalStripeServer:
         self._loop, self._thread = None, None
         logger.info("localstripe stopped", extra={"url": self.url})
 
-    def register_webhook(self, *, url: str, secret: str) -> None:
-        """Send every event to `url`, signed with `secret` (Stripe's v1)."""
-        webhooks.register_webhook("ledgerfront", url, secret, None)
+    def register_webhook(
+        self, *, url: str, secret: str, events: list[str] | None = None
+    ) -> None:
+        """Send events of the given types (all when None) to `url`.
+
+        Deliveries are signed with `secret` in Stripe's v1 scheme.
+        """
+        webhooks.register_webhook("ledgerfront", url, secret, events)
 
     def clear_webhooks(self) -> None:
         webhooks._webhooks.clear()

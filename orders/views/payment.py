@@ -20,6 +20,7 @@ from shop.cart import clear_cart, get_cart
 
 from .. import payments
 from ..models import Order, Payment
+from .checkout import PENDING_ORDER_SESSION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +88,12 @@ def confirm_payment(request: HttpRequest, token: str) -> JsonResponse:
     return _payment_response(request, result)
 
 
-def _payment_response(request: HttpRequest, result) -> JsonResponse:
+def _payment_response(
+    request: HttpRequest, result: payments.PaymentResult
+) -> JsonResponse:
     token = result.order.access_token
     if result.status == "succeeded":
-        _clear_customer_cart(request)
+        _clear_customer_cart(request, result.order)
         url = reverse("orders:confirmation", kwargs={"token": token})
         return JsonResponse({"status": "succeeded", "redirect_url": url})
     if result.status == "requires_action":
@@ -124,16 +127,18 @@ def payment_return(request: HttpRequest, token: str) -> HttpResponse:
             messages.warning(request, AUTHENTICATION_MESSAGE)
         if result.status != "succeeded":
             return redirect("orders:payment", token=token)
-    _clear_customer_cart(request)
+    _clear_customer_cart(request, order)
     return redirect("orders:confirmation", token=token)
 
 
-def _clear_customer_cart(request: HttpRequest) -> None:
+def _clear_customer_cart(request: HttpRequest, order: Order) -> None:
     # The payment was made from this browser, so its cart is the one the
     # order came from.
     cart = get_cart(request)
     if cart is not None:
         clear_cart(cart)
+    if request.session.get(PENDING_ORDER_SESSION_KEY) == order.pk:
+        del request.session[PENDING_ORDER_SESSION_KEY]
 
 
 @require_GET

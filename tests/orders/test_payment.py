@@ -10,6 +10,7 @@ from inventory.models import Stock, StockMovement
 from inventory.services import set_opening_stock
 from orders import payments
 from orders.models import Order, Payment
+from orders.views.checkout import PENDING_ORDER_SESSION_KEY
 from shop.cart import SESSION_KEY as CART_SESSION_KEY
 from shop.models import Cart, CartLine
 from tests.factories.orders import order_with_lines
@@ -137,9 +138,14 @@ def test_card_payment_takes_stock_and_issues_invoice(
 
 
 def test_card_payment_clears_cart(client, localstripe, order, cart):
+    session = client.session
+    session[PENDING_ORDER_SESSION_KEY] = order.pk
+    session.save()
+
     pay(client, order, localstripe.card_id(CARD_SUCCEEDS))
 
     assert CartLine.objects.filter(cart=cart).count() == 0
+    assert PENDING_ORDER_SESSION_KEY not in client.session
 
 
 def test_declined_card_leaves_order_unpaid(client, localstripe, order, variant, cart):

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from orders.management.localstripe_server import HOST, LocalStripeServer
+from orders.payments import WEBHOOK_HANDLERS
 
 
 class Command(BaseCommand):
@@ -47,7 +48,9 @@ class Command(BaseCommand):
             )
             if webhook_url:
                 server.register_webhook(
-                    url=webhook_url, secret=settings.STRIPE_WEBHOOK_SECRET
+                    url=webhook_url,
+                    secret=settings.STRIPE_WEBHOOK_SECRET,
+                    events=sorted(WEBHOOK_HANDLERS),
                 )
                 self.stdout.write(f"Sending Stripe events to {webhook_url}.")
             try:
