@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from localflavor.ca.ca_provinces import PROVINCE_CHOICES
@@ -133,6 +134,10 @@ class Payment(models.Model):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.PENDING
     )
+    stripe_charge_id = models.CharField(max_length=255, blank=True, db_index=True)
+    fee_amount = MoneyField(
+        null=True, blank=True, help_text="Stripe's processing fee, once known."
+    )
     card_brand = models.CharField(max_length=20, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     failure_message = models.CharField(max_length=255, blank=True)
@@ -144,6 +149,51 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stripe_payment_intent_id} ({self.status})"
+
+
+class Refund(models.Model):
+    """Money given back to a customer on a card payment.
+
+    A refund made from the back office and the same refund reported by
+    Stripe's webhook share `stripe_refund_id`, so it is recorded once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds"
+    )
+    stripe_refund_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True
+    )
+    amount = MoneyField()
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="refund_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.amount} on order {self.order.number}"
 
 
 class StripeEvent(models.Model):

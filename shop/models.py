@@ -91,6 +91,11 @@ class Variant(models.Model):
     size = models.CharField(max_length=32, blank=True)
     colour = models.CharField(max_length=32, blank=True)
     price = MoneyField(help_text="Selling price in CAD, before tax.")
+    unit_cost = MoneyField(
+        null=True,
+        blank=True,
+        help_text="What a unit costs the shop, used to value opening stock.",
+    )
     weight_g = models.PositiveIntegerField(null=True, blank=True)
     length_cm = models.DecimalField(
         max_digits=6, decimal_places=1, null=True, blank=True
