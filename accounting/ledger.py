@@ -42,12 +42,30 @@ class Posting:
     province: str = ""
 
 
-def debit(account: "str | Account", amount: Decimal, **details: str) -> Posting:
-    return Posting(account=account, debit=amount, **details)
+def debit(
+    account: "str | Account",
+    amount: Decimal,
+    *,
+    memo: str = "",
+    tax_code: str = "",
+    province: str = "",
+) -> Posting:
+    return Posting(
+        account, debit=amount, memo=memo, tax_code=tax_code, province=province
+    )
 
 
-def credit(account: "str | Account", amount: Decimal, **details: str) -> Posting:
-    return Posting(account=account, credit=amount, **details)
+def credit(
+    account: "str | Account",
+    amount: Decimal,
+    *,
+    memo: str = "",
+    tax_code: str = "",
+    province: str = "",
+) -> Posting:
+    return Posting(
+        account, credit=amount, memo=memo, tax_code=tax_code, province=province
+    )
 
 
 def post_entry(

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -6,6 +8,9 @@ from localflavor.ca.ca_provinces import PROVINCE_CHOICES
 from treebeard.mp_tree import MP_Node
 
 from .money import MoneyField
+
+if TYPE_CHECKING:
+    from inventory.selectors import Availability
 
 
 class TaxClass(models.TextChoices):
@@ -69,6 +74,10 @@ class Product(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Set by shop.selectors on storefront listings and product pages.
+    availability: "Availability"
+    active_variants: list["Variant"]
+
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(Lower("name"), name="product_name_lower")]
@@ -109,6 +118,9 @@ class Variant(models.Model):
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Set by shop.selectors on product pages.
+    availability: "Availability"
 
     class Meta:
         ordering = ["product_id", "id"]

@@ -48,7 +48,9 @@ def attach_availability(products: Iterable[Product]) -> list[Product]:
     """Set `availability` on each list_products() row without a query."""
     products = list(products)
     for product in products:
-        product.availability = availability_from_quantity(product.quantity_on_hand)
+        # quantity_on_hand is the annotation list_products() adds.
+        on_hand = product.quantity_on_hand  # type: ignore[attr-defined]
+        product.availability = availability_from_quantity(on_hand)
     return products
 
 
