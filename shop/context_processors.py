@@ -9,6 +9,6 @@ def storefront(request: HttpRequest) -> dict:
     """Add the shop name, top-level categories and cart size to each page."""
     return {
         "shop_name": settings.SHOP_NAME,
-        "top_categories": Category.get_root_nodes(),
+        "top_categories": Category.objects.get_root_nodes(),
         "cart_units": count_units(request),
     }
