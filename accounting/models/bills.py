@@ -73,10 +73,21 @@ class SupplierBillLine(models.Model):
     )
     quantity = models.PositiveIntegerField(default=1)
     amount = MoneyField(help_text="Net amount of the line, before tax.")
+    stock_value_change = MoneyField(
+        default=0,
+        help_text=(
+            "Part of the difference between the billed amount and the "
+            "receipt's value that was added to (or taken from) the value of "
+            "the units still on hand; the rest went to cost of goods sold."
+        ),
+    )
 
     class Meta:
         ordering = ["id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["receipt"], name="supplier_bill_line_receipt_billed_once"
+            ),
             models.CheckConstraint(
                 condition=(
                     models.Q(expense_account__isnull=False, receipt__isnull=True)
