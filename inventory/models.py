@@ -26,8 +26,10 @@ class Supplier(models.Model):
 class Stock(models.Model):
     """Units of one variant on hand at the shop.
 
-    The quantity and the value always equal the sums of the variant's stock
-    movements; the unit cost is value divided by quantity.
+    The quantity always equals the sum of the variant's stock movements. The
+    value equals the sum of their values plus the cost corrections of
+    supplier bills (SupplierBillLine.stock_value_change), which move no
+    units. The unit cost is value divided by quantity.
     """
 
     variant = models.OneToOneField(

@@ -10,6 +10,7 @@ variants cannot deadlock each other.
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from shop.models import Variant
+from shop.money import round_money
 
 from .models import Stock, StockMovement
 
@@ -192,6 +194,41 @@ def record_sale(*, items: Sequence[tuple[int, int]], reference: str) -> dict[int
 
     logger.info("Sale taken from stock", extra={"reference": reference, "units": taken})
     return taken
+
+
+def revalue_stock(
+    *, variant: Variant, value_change: Decimal, units: int, reference: str
+) -> Decimal:
+    """Spread a cost correction over the units of a receipt still on hand.
+
+    A supplier bill may charge more or less than the value a receipt of
+    `units` units came in at. The units on hand, counted up to `units`,
+    are taken to be from that receipt and take their share of
+    `value_change` in proportion, rounded half up. The share never takes
+    the stock's value below zero. Locks the variant's Stock row, so call
+    it inside the transaction that posts the correction. Returns the
+    amount added to Stock.value_amount (negative when taken off). The
+    caller posts it to the inventory account, the rest to cost of goods
+    sold, and keeps the record: no units move, so no movement is written.
+    """
+    if units <= 0:
+        raise ValueError(f"Revaluing {variant.sku} needs 1 or more units, not {units}.")
+
+    with transaction.atomic():
+        stock = _lock_stock(variant.pk)
+        units_on_hand = min(stock.quantity_on_hand, units)
+        share = round_money(value_change * units_on_hand / units)
+        share = max(share, -stock.value_amount)
+        if share:
+            Stock.objects.filter(pk=stock.pk).update(
+                value_amount=F("value_amount") + share, updated_at=timezone.now()
+            )
+
+    logger.info(
+        "Stock revalued",
+        extra={"variant_id": variant.pk, "value_change": share, "reference": reference},
+    )
+    return share
 
 
 def _lock_stock(variant_id: int) -> Stock:
