@@ -1,7 +1,6 @@
 """Invoice documents: the PDF marked paid and the email that carries it."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -9,6 +8,7 @@ from django.template.loader import render_to_string
 
 from accounting.models import Invoice
 from orders.models import Order, Payment
+from shop.money import format_money, format_rate
 
 
 @dataclass(frozen=True)
@@ -16,18 +16,6 @@ class InvoiceEmail:
     subject: str
     text_body: str
     html_body: str
-
-
-def format_money(amount: Decimal) -> str:
-    """Format an amount in CAD as printed on documents: "$1,234.56"."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
-
-
-def format_rate(rate: Decimal) -> str:
-    """Format a tax rate stored as a fraction, 0.09975 as "9.975%"."""
-    percent = (rate * 100).normalize()
-    return f"{percent:f}%"
 
 
 def invoice_filename(invoice: Invoice) -> str:

@@ -20,7 +20,7 @@ from inventory.selectors import availability_for
 from shipping.rates import ShippingOption, quote_rates
 from shop.cart import cart_lines
 from shop.models import Cart, CartLine, Customer, Variant
-from shop.money import ZERO, round_money
+from shop.money import ZERO, format_rate, round_money
 from shop.sequences import next_number
 
 from .models import Order, OrderLine, OrderTax
@@ -119,8 +119,7 @@ class InsufficientStock(Exception):
 
 def tax_label(component: TaxComponent) -> str:
     """Return the name and rate of a tax as printed, like "HST 14%"."""
-    percent = (component.rate * 100).normalize()
-    return f"{component.name} {percent:f}%"
+    return f"{component.name} {format_rate(component.rate)}"
 
 
 def quote_checkout(

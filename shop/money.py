@@ -29,3 +29,16 @@ class MoneyField(models.DecimalField):
         if kwargs.get("decimal_places") == 2:
             del kwargs["decimal_places"]
         return name, path, args, kwargs
+
+
+def format_money(amount: Decimal) -> str:
+    """Format an amount in CAD as printed for people: "$1,234.56"."""
+    amount = round_money(amount)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def format_rate(rate: Decimal) -> str:
+    """Format a tax rate stored as a fraction, 0.09975 as "9.975%"."""
+    percent = (rate * 100).normalize()
+    return f"{percent:f}%"

@@ -85,7 +85,7 @@ def test_payment_page_shows_summary_and_card_element(client, localstripe, order)
     assert "Pay $132.24" in content
     assert f'src="{localstripe.url}/js.stripe.com/v3/"' in content
     assert 'id="card-element"' in content
-    assert "HST on $116.00" in content
+    assert "HST 14% on $116.00" in content
 
 
 def test_prepare_payment_updates_amount_of_changed_order(localstripe, order):

@@ -49,7 +49,7 @@ def test_status_page_shows_order_by_token(client, paid_order):
     assert f"Order {paid_order.number}" in content
     assert "Wool socks" in content
     assert "$104.00" in content
-    assert "HST on $116.00" in content
+    assert "HST 14% on $116.00" in content
     assert "$16.24" in content
     assert "$132.24" in content
     assert "Succeeded: $132.24 by Visa ending in 4242" in content
