@@ -1,6 +1,6 @@
 import factory
 
-from inventory.models import Stock
+from inventory.models import Stock, Supplier
 
 from .shop import VariantFactory
 
@@ -14,3 +14,11 @@ class StockFactory(factory.django.DjangoModelFactory):
 
     variant = factory.SubFactory(VariantFactory)
     quantity_on_hand = 10
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplier
+
+    name = factory.Sequence(lambda n: f"Supplier {n}")
+    email = factory.Sequence(lambda n: f"orders{n}@supplier.example")
