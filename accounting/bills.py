@@ -251,10 +251,12 @@ def _expense_account(account: "Account | str") -> Account:
             )
         account = found
     if account.type != Account.Type.EXPENSE:
+        account_type = account.get_type_display().lower()
+        article = "an" if account_type[0] in "aeiou" else "a"
         raise BillError(
-            f"Account {account} is a {account.get_type_display().lower()} "
-            "account; charge the line to an expense account such as "
-            "Shipping expense, or bill goods through their receipt.",
+            f"Account {account} is {article} {account_type} account; charge "
+            "the line to an expense account such as Shipping expense, or bill "
+            "goods through their receipt.",
             field="lines",
         )
     return account
