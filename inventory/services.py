@@ -5,6 +5,19 @@ the same transaction as the quantity, so the stored quantity always equals
 the sum of the variant's movements. Stock rows are locked with
 select_for_update in variant-id order, so two writers touching the same
 variants cannot deadlock each other.
+
+Valuation (moving weighted average cost): each Stock row also carries the
+cost value of its units, and each movement the value it added or took.
+Opening stock comes in at Variant.unit_cost (0 when unknown), a receipt
+at its purchase price and a return at the value its caller gives. The
+unit cost is fixed by the last movement in: the stock's value divided by
+its quantity right after that movement. A movement out takes the unit
+cost times its units, rounded to the cent half up, but never more than
+the value left, and the last unit out takes whatever value remains. So
+3 units worth $10.00 leave at $3.33, $3.33 and $3.34, and the value on
+hand is never negative. Every movement with a value posts to the ledger
+(accounting.posting.stock) in the same transaction, so the inventory
+account always equals the sum of Stock.value_amount.
 """
 
 import logging
@@ -17,15 +30,19 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounting.posting.stock import post_stock_movement, post_stock_movements
 from shop.models import Variant
 from shop.money import round_money
 
+from . import valuation
 from .models import Stock, StockMovement
 
 logger = logging.getLogger(__name__)
 
 SALE_REASON = "Sale"
 OPENING_REASON = "Opening stock"
+RECEIPT_REASON = "Received"
+RETURN_REASON = "Returned to stock"
 
 
 class InsufficientStockError(ValueError):
@@ -41,6 +58,7 @@ def set_opening_stock(
 ) -> StockMovement | None:
     """Record the quantity a variant starts with, as an OPENING movement.
 
+    The units are valued at the variant's unit cost (0 when unknown).
     Locks the variant's Stock row, creating it at zero when missing. Returns
     None for a quantity of 0: the row is created but no movement is written,
     because a movement of zero units records nothing. Raises
@@ -66,6 +84,7 @@ def set_opening_stock(
             stock,
             kind=StockMovement.Kind.OPENING,
             quantity=quantity,
+            value_amount=valuation.value_at_cost(variant.unit_cost, quantity),
             reason=OPENING_REASON,
             user=user,
         )
@@ -85,7 +104,9 @@ def set_opening_stock_many(
     have a Stock row are skipped, so running it again changes nothing.
     Returns how many Stock rows were created. Writes in bulk (a few queries
     in all), for loading a new catalog; set_opening_stock is the per-variant
-    form with the same ledger rule.
+    form with the same ledger rule. Each unit is valued at its variant's
+    unit cost, and each opening movement with a value posts its own journal
+    entry (event key stock:movement:<id>), written in bulk.
     """
     negative = {pk: units for pk, units in quantities.items() if units < 0}
     if negative:
@@ -101,11 +122,22 @@ def set_opening_stock_many(
             )
         )
         new_ids = sorted(set(quantities) - existing)
+        variants = Variant.objects.in_bulk(new_ids)
         stocks = Stock.objects.bulk_create(
-            [Stock(variant_id=pk, quantity_on_hand=quantities[pk]) for pk in new_ids],
+            [
+                Stock(
+                    variant=variants[pk],
+                    quantity_on_hand=quantities[pk],
+                    value_amount=valuation.value_at_cost(
+                        variants[pk].unit_cost, quantities[pk]
+                    ),
+                )
+                for pk in new_ids
+            ],
             batch_size=1000,
         )
-        _bulk_opening_movements(stocks, user)
+        movements = _bulk_opening_movements(stocks, user)
+        post_stock_movements(movements=movements)
 
     logger.info("Opening stock set in bulk", extra={"stock_rows": len(stocks)})
     return len(stocks)
@@ -121,9 +153,11 @@ def adjust_stock(
 ) -> StockMovement:
     """Add or remove units by hand (a count, damage, a found box).
 
-    Locks the variant's Stock row, creating it at zero when missing. Raises
-    InsufficientStockError when the change would leave fewer than zero
-    units, and ValueError for a change of zero or a blank reason.
+    Locks the variant's Stock row, creating it at zero when missing. Units
+    added are valued at the current unit cost (the variant's unit cost when
+    the stock has none yet); units removed leave at the current unit cost.
+    Raises InsufficientStockError when the change would leave fewer than
+    zero units, and ValueError for a change of zero or a blank reason.
     """
     if quantity_change == 0:
         raise ValueError(f"The adjustment of {variant.sku} is 0 units; nothing to do.")
@@ -142,6 +176,7 @@ def adjust_stock(
             stock,
             kind=StockMovement.Kind.ADJUSTMENT,
             quantity=quantity_change,
+            value_amount=_adjustment_value(stock, variant, quantity_change),
             reason=reason.strip(),
             user=user,
             reference=reference,
@@ -161,7 +196,8 @@ def record_sale(*, items: Sequence[tuple[int, int]], reference: str) -> dict[int
     once with the quantities added. Call inside the caller's transaction:
     the Stock rows stay locked (in variant-id order) until it commits.
     Takes what is on hand, never going below zero, and returns the units
-    taken per variant id, 0 for a variant with no stock.
+    taken per variant id, 0 for a variant with no stock. The units leave at
+    the current unit cost and post their cost of goods sold.
     """
     requested: Counter[int] = Counter()
     for variant_id, quantity in items:
@@ -187,6 +223,7 @@ def record_sale(*, items: Sequence[tuple[int, int]], reference: str) -> dict[int
                     stock,
                     kind=StockMovement.Kind.SALE,
                     quantity=-units,
+                    value_amount=-valuation.value_out(stock, units),
                     reason=SALE_REASON,
                     reference=reference,
                 )
@@ -194,6 +231,90 @@ def record_sale(*, items: Sequence[tuple[int, int]], reference: str) -> dict[int
 
     logger.info("Sale taken from stock", extra={"reference": reference, "units": taken})
     return taken
+
+
+def receive_stock(
+    *,
+    variant: Variant,
+    quantity: int,
+    unit_cost: Decimal,
+    reference: str,
+    user: User | None = None,
+) -> StockMovement:
+    """Take delivered units into stock at their purchase price (a RECEIPT).
+
+    `unit_cost` is the price per unit before recoverable tax; the receipt
+    is valued at unit_cost x quantity, rounded to the cent, and posts it
+    as owed to the supplier until the bill arrives. Locks the variant's
+    Stock row. Raises ValueError for a quantity below 1 or a negative cost.
+    """
+    if quantity < 1:
+        raise ValueError(
+            f"Received quantity of {variant.sku} is {quantity}; enter 1 or more."
+        )
+    if unit_cost < 0:
+        raise ValueError(f"Unit cost of {variant.sku} is {unit_cost}; enter 0 or more.")
+
+    with transaction.atomic():
+        stock = _lock_stock(variant.pk)
+        movement = _move_stock(
+            stock,
+            kind=StockMovement.Kind.RECEIPT,
+            quantity=quantity,
+            value_amount=round_money(unit_cost * quantity),
+            reason=RECEIPT_REASON,
+            user=user,
+            reference=reference,
+        )
+
+    logger.info(
+        "Stock received",
+        extra={"variant_id": variant.pk, "quantity": quantity, "reference": reference},
+    )
+    return movement
+
+
+def return_to_stock(
+    *,
+    variant: Variant,
+    quantity: int,
+    value_amount: Decimal,
+    reference: str,
+    user: User | None = None,
+) -> StockMovement:
+    """Put returned units back on the shelf at the cost given (a RETURN).
+
+    `value_amount` is the cost value of all the units together, usually
+    what their sale took out, and goes back from cost of goods sold to
+    inventory. Locks the variant's Stock row. Raises ValueError for a
+    quantity below 1 or a negative value.
+    """
+    if quantity < 1:
+        raise ValueError(
+            f"Returned quantity of {variant.sku} is {quantity}; enter 1 or more."
+        )
+    if value_amount < 0:
+        raise ValueError(
+            f"Value of the {variant.sku} returned is {value_amount}; enter 0 or more."
+        )
+
+    with transaction.atomic():
+        stock = _lock_stock(variant.pk)
+        movement = _move_stock(
+            stock,
+            kind=StockMovement.Kind.RETURN,
+            quantity=quantity,
+            value_amount=round_money(value_amount),
+            reason=RETURN_REASON,
+            user=user,
+            reference=reference,
+        )
+
+    logger.info(
+        "Stock returned",
+        extra={"variant_id": variant.pk, "quantity": quantity, "reference": reference},
+    )
+    return movement
 
 
 def revalue_stock(
@@ -236,36 +357,55 @@ def _lock_stock(variant_id: int) -> Stock:
     return Stock.objects.select_for_update().get(variant_id=variant_id)
 
 
+def _adjustment_value(stock: Stock, variant: Variant, quantity_change: int):
+    if quantity_change < 0:
+        return -valuation.value_out(stock, -quantity_change)
+    return valuation.value_in(
+        stock, quantity_change, fallback_unit_cost=variant.unit_cost
+    )
+
+
 def _move_stock(
     stock: Stock,
     *,
     kind: str,
     quantity: int,
+    value_amount: Decimal,
     reason: str,
     user: User | None = None,
     reference: str = "",
 ) -> StockMovement:
+    """Write a movement, apply it to the locked Stock row and post it."""
     Stock.objects.filter(pk=stock.pk).update(
-        quantity_on_hand=F("quantity_on_hand") + quantity, updated_at=timezone.now()
+        quantity_on_hand=F("quantity_on_hand") + quantity,
+        value_amount=F("value_amount") + value_amount,
+        updated_at=timezone.now(),
     )
     stock.quantity_on_hand += quantity
-    return StockMovement.objects.create(
+    stock.value_amount += value_amount
+    movement = StockMovement.objects.create(
         stock=stock,
         kind=kind,
         quantity=quantity,
+        value_amount=value_amount,
         reason=reason,
         reference=reference,
         created_by=user,
     )
+    post_stock_movement(movement=movement)
+    return movement
 
 
-def _bulk_opening_movements(stocks: Sequence[Stock], user: User | None) -> None:
-    StockMovement.objects.bulk_create(
+def _bulk_opening_movements(
+    stocks: Sequence[Stock], user: User | None
+) -> list[StockMovement]:
+    return StockMovement.objects.bulk_create(
         [
             StockMovement(
                 stock=stock,
                 kind=StockMovement.Kind.OPENING,
                 quantity=stock.quantity_on_hand,
+                value_amount=stock.value_amount,
                 reason=OPENING_REASON,
                 created_by=user,
             )
