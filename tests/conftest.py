@@ -4,6 +4,7 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.localstripe",
     "tests.fixtures.email",
+    "tests.fixtures.stripe_replay",
 ]
 
 
