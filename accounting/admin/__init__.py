@@ -1,5 +1,5 @@
 """Back-office screens for accounting, one module per document family."""
 
-from . import invoices
+from . import bills, invoices
 
-__all__ = ["invoices"]
+__all__ = ["bills", "invoices"]
