@@ -224,6 +224,8 @@ class SupplierBillAdmin(admin.ModelAdmin):
         """Leave the writing to save_related, which has the lines."""
 
     def save_related(self, request, form, formsets, change) -> None:
+        # TODO: a receipt billed by someone else between the form's check and
+        # this call raises BillError here as a server error, not a form error.
         (line_formset,) = formsets
         bill = form.instance
         entered = enter_supplier_bill(

@@ -16,6 +16,7 @@ from accounting.models import (
     SupplierBillLine,
     SupplierBillPayment,
 )
+from inventory.models import StockMovement
 
 
 def post_supplier_bill(*, bill: SupplierBill, user=None) -> JournalEntry:
@@ -29,12 +30,12 @@ def post_supplier_bill(*, bill: SupplierBill, user=None) -> JournalEntry:
     postings: list[Posting] = []
     lines = bill.lines.select_related("expense_account", "receipt__stock__variant")
     for line in lines:
-        if line.receipt_id is None:
+        if line.receipt is not None:
+            postings.extend(_goods_postings(line, line.receipt))
+        elif line.expense_account is not None:
             postings.append(
                 debit(line.expense_account, line.amount, memo=line.description)
             )
-        else:
-            postings.extend(_goods_postings(line))
     postings.append(
         debit("gst_hst_recoverable", bill.gst_hst_amount, memo="GST/HST paid (ITC)")
     )
@@ -72,8 +73,7 @@ def post_bill_payment(*, payment: SupplierBillPayment, user=None) -> JournalEntr
     )
 
 
-def _goods_postings(line: SupplierBillLine) -> list[Posting]:
-    receipt = line.receipt
+def _goods_postings(line: SupplierBillLine, receipt: StockMovement) -> list[Posting]:
     sku = receipt.stock.variant.sku
     difference = line.amount - receipt.value_amount
     return [
