@@ -109,3 +109,37 @@ def card_details(intent: PaymentIntentData) -> tuple[str, str]:
         return "", ""
     card = method.get("card") or method
     return str(card.get("brand") or "")[:20], str(card.get("last4") or "")[:4]
+
+
+RefundData = dict[str, Any]
+
+
+def create_refund(
+    *,
+    payment_intent_id: str,
+    amount: Decimal,
+    idempotency_key: str,
+    metadata: dict[str, str],
+) -> RefundData:
+    """Refund `amount` of a succeeded PaymentIntent to the customer's card.
+
+    Stripe gives back the refund made the first time for a repeated
+    `idempotency_key` (for 24 hours), so a retry cannot refund twice.
+    Raises stripe.StripeError when Stripe rejects the refund or cannot be
+    reached.
+    """
+    refund = stripe_client().v1.refunds.create(
+        params={
+            "payment_intent": payment_intent_id,
+            "amount": to_minor_units(amount),
+            "metadata": metadata,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+    return refund.to_dict()
+
+
+def list_refunds(*, charge_id: str) -> list[RefundData]:
+    """Return the refunds of a charge, newest first (up to 100)."""
+    refunds = stripe_client().v1.refunds.list(params={"charge": charge_id, "limit": 100})
+    return [refund.to_dict() for refund in refunds.data]
