@@ -19,6 +19,7 @@ from accounting.models import (
     SupplierBillLine,
     SupplierBillPayment,
 )
+from accounting.posting.bills import post_supplier_bill
 from inventory import services as inventory_services
 from inventory.models import Stock
 from tests.factories.inventory import SupplierFactory
@@ -410,3 +411,69 @@ def test_payment_not_positive_rejected(amount):
 
     assert SupplierBillPayment.objects.count() == 0
     assert balance("bank") == Decimal("0")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sold", "billed", "to_stock", "to_cogs"),
+    [
+        (0, "31.00", "1.00", "0.00"),
+        (1, "31.00", "0.67", "0.33"),
+        (2, "31.00", "0.33", "0.67"),
+        (3, "31.00", "0.00", "1.00"),
+        (1, "29.00", "-0.67", "-0.33"),
+    ],
+)
+def test_price_difference_split_by_units_on_hand(sold, billed, to_stock, to_cogs):
+    variant = VariantFactory()
+    receipt = receive(variant, 3, "10.00")
+    if sold:
+        sell(variant, sold)
+    value_before = stock_value(variant)
+    cogs_before = balance("cost_of_goods_sold")
+
+    bill = enter(lines=[GoodsLine(receipt=receipt, amount=Decimal(billed))])
+
+    assert bill.lines.get().stock_value_change == Decimal(to_stock)
+    assert stock_value(variant) - value_before == Decimal(to_stock)
+    assert balance("cost_of_goods_sold") - cogs_before == Decimal(to_cogs)
+    assert balance("inventory") == stock_value(variant)
+    assert balance("goods_received_not_billed") == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_goods_and_freight_bill_balances(mugs):
+    _, receipt = mugs
+    lines = [
+        GoodsLine(receipt=receipt, amount=Decimal("50.00")),
+        ExpenseLine("shipping_expense", Decimal("12.50"), "Freight in"),
+    ]
+
+    bill = enter(lines=lines, gst_hst="9.38")
+
+    assert bill.subtotal_amount == Decimal("62.50")
+    assert bill.total_amount == Decimal("71.88")
+    assert balance("accounts_payable") == Decimal("-71.88")
+    assert balance("shipping_expense") == Decimal("12.50")
+    assert balance("goods_received_not_billed") == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_bill_posting_runs_once():
+    bill = enter(lines=[postage()], gst_hst="5.60")
+
+    with transaction.atomic():
+        again = post_supplier_bill(bill=bill)
+
+    assert again == JournalEntry.objects.get(event_key=f"bill:{bill.pk}")
+    assert balance("accounts_payable") == Decimal("-45.60")
+
+
+@pytest.mark.django_db
+def test_payment_fraction_of_cent_rejected():
+    bill = enter(lines=[postage()])
+
+    with pytest.raises(BillError, match=r"enter it to the cent, e.g. \$10.01"):
+        pay_supplier_bill(bill=bill, amount=Decimal("10.005"), paid_on=BILL_DATE)
+
+    assert SupplierBillPayment.objects.count() == 0
