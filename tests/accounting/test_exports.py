@@ -1,9 +1,9 @@
 import csv
 import io
 import sys
-from subprocess import run
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from subprocess import run
 
 import pytest
 from beancount import loader
