@@ -20,7 +20,7 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 
-from . import services, stripe_gateway
+from . import refunds, services, stripe_gateway
 from .models import Order, Payment, StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -181,6 +181,7 @@ def _on_payment_intent_failed(intent: Mapping[str, Any]) -> None:
 WEBHOOK_HANDLERS = {
     "payment_intent.succeeded": _on_payment_intent_succeeded,
     "payment_intent.payment_failed": _on_payment_intent_failed,
+    "charge.refunded": refunds.record_charge_refunded,
 }
 
 
