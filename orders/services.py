@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounting import services as accounting_services
+from accounting.posting.sales import post_online_sale
 from inventory import services as inventory_services
 
 from . import stripe_gateway
@@ -24,10 +25,11 @@ def record_payment(*, order_id: int, payment_intent: Mapping[str, Any]) -> Order
 
     `payment_intent` is the intent as a dict (from the API or a webhook
     event). In one transaction: locks the order row, marks its Payment
-    succeeded and the order PAID, takes the lines out of stock and issues
-    the invoice. Idempotent: an order already paid is returned unchanged, so
-    the webhook and the return page may both call it. Raises ValueError for
-    an intent that has not succeeded or belongs to another order.
+    succeeded and the order PAID, takes the lines out of stock, issues
+    the invoice and posts the sale to the ledger. Idempotent: an order
+    already paid is returned unchanged, so the webhook and the return page
+    may both call it. Raises ValueError for an intent that has not
+    succeeded or belongs to another order.
     """
     if payment_intent["status"] != "succeeded":
         raise ValueError(
@@ -58,6 +60,7 @@ def record_payment(*, order_id: int, payment_intent: Mapping[str, Any]) -> Order
         order.save(update_fields=["status", "paid_at", "updated_at"])
         _take_stock(order)
         invoice = accounting_services.issue_invoice(order=order)
+        post_online_sale(order=order, invoice=invoice)
 
     logger.info(
         "Order paid",

@@ -1,0 +1,79 @@
+"""Posting rule for an online sale paid by card through Stripe.
+
+The customer's money sits in Stripe until a payout, so the gross goes to
+Stripe clearing; the goods and the shipping charge are revenue; each sales
+tax is owed to the government that levies it, one line per tax with its
+code and the province it was charged for. The processor fee and the
+payout post separately (accounting.posting.stripe).
+"""
+
+from accounting.ledger import Posting, credit, debit, post_entry
+from accounting.models import Invoice, JournalEntry
+from orders.models import Order, Payment
+
+from .accounts import tax_payable_account
+from .dates import shop_date
+
+
+def sale_event_key(order: Order) -> str:
+    """Return the ledger event key of an order's online sale."""
+    return f"sale:order:{order.pk}"
+
+
+def sale_postings(order: Order) -> list[Posting]:
+    """Return the debits and credits of an order's sale and its taxes."""
+    memo = f"Order {order.number}"
+    postings = [
+        debit("stripe_clearing", order.total_amount, memo=memo),
+        credit("sales_online", order.subtotal_amount, memo=memo),
+        credit("shipping_revenue", order.shipping_amount, memo=memo),
+    ]
+    province = order.ship_province
+    for tax in order.taxes.all():
+        postings.append(
+            credit(
+                tax_payable_account(code=tax.code, province=province),
+                tax.amount,
+                memo=f"{tax.name} on order {order.number}",
+                tax_code=tax.code,
+                province=province,
+            )
+        )
+    return postings
+
+
+def post_online_sale(*, order: Order, invoice: Invoice) -> JournalEntry:
+    """Post a paid online order's revenue, shipping and sales taxes, once.
+
+    Call inside the transaction that records the payment. The entry is
+    dated the payment's day in the shop's time zone and refers to the
+    order, its invoice and its succeeded payment. Posting the same order
+    again returns its first entry (event key sale:order:<id>). Raises
+    UnbalancedEntryError when the order's total differs from its subtotal,
+    shipping and OrderTax rows added up.
+    """
+    payment = _succeeded_payment(order)
+    paid_at = (payment.succeeded_at if payment else None) or order.paid_at
+    if paid_at is None:
+        raise ValueError(
+            f"Order {order.number} is not paid; record its payment before "
+            "posting its sale."
+        )
+    return post_entry(
+        event_key=sale_event_key(order),
+        kind=JournalEntry.Kind.SALE,
+        description=f"Online sale, order {order.number}, invoice {invoice.number}",
+        postings=sale_postings(order),
+        entry_date=shop_date(paid_at),
+        order=order,
+        invoice=invoice,
+        payment=payment,
+    )
+
+
+def _succeeded_payment(order: Order) -> Payment | None:
+    return (
+        order.payments.filter(status=Payment.Status.SUCCEEDED)
+        .order_by("-succeeded_at", "-pk")
+        .first()
+    )
