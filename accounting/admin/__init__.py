@@ -1,5 +1,5 @@
 """Back-office screens for accounting, one module per document family."""
 
-from . import bills, invoices
+from . import bills, invoices, reports
 
-__all__ = ["bills", "invoices"]
+__all__ = ["bills", "invoices", "reports"]
