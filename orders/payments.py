@@ -20,6 +20,8 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 
+from accounting import payment_processor
+
 from . import refunds, services, stripe_gateway
 from .models import Order, Payment, StripeEvent
 
@@ -181,6 +183,7 @@ def _on_payment_intent_failed(intent: Mapping[str, Any]) -> None:
 WEBHOOK_HANDLERS = {
     "payment_intent.succeeded": _on_payment_intent_succeeded,
     "payment_intent.payment_failed": _on_payment_intent_failed,
+    "payout.paid": payment_processor.record_paid_payout,
     "charge.refunded": refunds.record_charge_refunded,
 }
 

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounting import services as accounting_services
+from accounting import tasks as accounting_tasks
 from accounting.posting.sales import post_online_sale
 from inventory import services as inventory_services
+from shop.queueing import enqueue_on_commit
 
 from . import stripe_gateway
 from .models import Order, Payment
@@ -61,6 +63,7 @@ def record_payment(*, order_id: int, payment_intent: Mapping[str, Any]) -> Order
         _take_stock(order)
         invoice = accounting_services.issue_invoice(order=order)
         post_online_sale(order=order, invoice=invoice)
+        enqueue_on_commit(accounting_tasks.record_processor_fee, payment.pk)
 
     logger.info(
         "Order paid",
