@@ -88,6 +88,7 @@ class OrderAdmin(admin.ModelAdmin):
         "tax_amount",
         "total_amount",
         "invoice_link",
+        "refund_link",
         "status_page_link",
     ]
     fieldsets = [
@@ -99,6 +100,7 @@ class OrderAdmin(admin.ModelAdmin):
                     ("customer", "email"),
                     ("created_at", "paid_at"),
                     "invoice_link",
+                    "refund_link",
                     "status_page_link",
                 ]
             },
@@ -149,6 +151,13 @@ class OrderAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">PDF</a>', url, label, pdf_url
         )
+
+    @admin.display(description="Refunds")
+    def refund_link(self, order: Order) -> str:
+        if not order.is_paid:
+            return "Not paid"
+        url = reverse("admin:accounting_refund_order", args=[order.pk])
+        return format_html('<a href="{}">Refund…</a>', url)
 
     @admin.display(description="Customer's status page")
     def status_page_link(self, order: Order) -> str:
