@@ -44,8 +44,9 @@ def record_processor_fee(*, payment_id: int) -> Decimal | None:
     payment whose fee is stored is returned at once, without calling
     Stripe. Offline, localstripe may not know the payment (its state was
     reset) or report no balance transaction: the fee is then recorded as
-    0. Raises stripe.StripeError for network and API errors, except a
-    payment Stripe does not know, which is logged.
+    0. Raises stripe.StripeError for network and API errors. A payment
+    Stripe does not know or a fee in another currency is logged as an
+    error and left unknown.
     """
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None or payment.status != Payment.Status.SUCCEEDED:
@@ -61,6 +62,9 @@ def record_processor_fee(*, payment_id: int) -> Decimal | None:
             logger.error("Stripe fee not readable: %s", error, extra=_ids(payment_id))
             return None
         charge = None
+    except stripe_sync.UnexpectedCurrencyError as error:
+        logger.error("Stripe fee not recorded: %s", error, extra=_ids(payment_id))
+        return None
     if charge is None:
         return _record_missing_transaction(payment)
     return store_processor_fee(

@@ -164,7 +164,7 @@ def send_unsent_credit_notes() -> int:
 
 # Stripe fees and payouts. Retry n (from 0) waits a random time of up to
 # 60 * 2**n seconds (full jitter), so at most 60, 120, 240, 480 and 960
-# seconds; past that the sweeps below try again.
+# seconds. After the last retry the sweeps below queue the work again.
 STRIPE_MAX_RETRIES = 5
 STRIPE_RETRY_BACKOFF = 60
 STRIPE_RETRY_BACKOFF_MAX = 1800

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from accounting import tasks
 from accounting.models import JournalEntry, JournalLine, Payout, PayoutItem
@@ -256,7 +257,7 @@ def test_payout_unknown_charge_left_unmatched(
 def test_payout_item_matched_by_intent(
     client, stripe_replay, django_capture_on_commit_callbacks
 ):
-    # The fee task never ran, so the payment has no charge id yet; the
+    # The fee task never ran, so the payment has no charge id yet. The
     # charge's payment intent still finds it.
     payment = payment_for("pi_one", Decimal("73.60"))
     transaction = stripe_replay.add_charge(
@@ -334,3 +335,54 @@ def test_sweep_queues_payouts_without_items(monkeypatch):
 
     assert count == 1
     assert queued == [empty.pk]
+
+
+def test_payout_admin_lists_items_and_orders(
+    admin_client, stripe_replay, django_capture_on_commit_callbacks
+):
+    known = payment_for("pi_one", Decimal("73.60"), charge_id="ch_one")
+    known_txn = stripe_replay.add_charge(
+        payment_intent_id="pi_one", charge_id="ch_one", amount=7360, fee=243
+    )
+    stranger = balance_transaction(
+        "txn_stranger", type="charge", amount=2500, fee=103, source="ch_stranger"
+    )
+    payout_object = stripe_replay.add_payout(
+        payout_id="po_mixed", arrival_date=ARRIVAL, transactions=[known_txn, stranger]
+    )
+    payload, signature = signed_event("evt_mixed", "payout.paid", payout_object)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(admin_client, payload, signature)
+    payout = Payout.objects.get()
+    order_url = reverse("admin:orders_order_change", args=[known.order_id])
+
+    response = admin_client.get(
+        reverse("admin:accounting_payout_change", args=[payout.pk])
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'<a href="{order_url}">{known.order.number}</a>' in page
+    assert "<p>Not matched</p>" in page
+    # Amount and items' net total: 71.17 + 23.97.
+    assert page.count('<div class="readonly">95.14</div>') == 2
+    assert '<div class="readonly">3.46</div>' in page  # Fees: 2.43 + 1.03.
+    assert "payout:po_mixed" in page
+
+
+def test_payout_admin_is_read_only(admin_client):
+    payout = Payout.objects.create(
+        stripe_payout_id="po_x",
+        amount=Decimal("10.00"),
+        arrival_date=ARRIVAL,
+        status="paid",
+    )
+
+    add = admin_client.get(reverse("admin:accounting_payout_add"))
+    delete = admin_client.post(
+        reverse("admin:accounting_payout_delete", args=[payout.pk]), {"post": "yes"}
+    )
+
+    assert add.status_code == 403
+    assert delete.status_code == 403
+    assert Payout.objects.filter(pk=payout.pk).exists()
