@@ -1,7 +1,7 @@
 """Refunds of card payments, with their credit notes, stock and ledger.
 
 A refund is made in three steps, so that a crash at any point leaves a
-trace and the card is never refunded twice:
+trace and a retried request does not refund the card twice:
 
 1. One transaction checks the request against what is left to refund and
    writes the Refund as PENDING.
@@ -137,11 +137,6 @@ def plan_credit(order: Order, request: RefundRequest, balance: OrderBalance) -> 
             "untick shipping."
         )
     return credit_for_units(balance, units, shipping=request.shipping)
-
-
-def left_to_refund(order: Order) -> Decimal:
-    """Return the tax-included amount of the order not yet refunded."""
-    return order_balance(order).remaining_total
 
 
 def complete_refund(

@@ -50,7 +50,7 @@ def charge_refunded(stripe_refunds: list[dict]) -> dict:
 def test_admin_refund_then_webhook_records_once(client, localstripe):
     order = paid_pe_order(localstripe)
     refund = refund_order(order=order, amount=Decimal("10.00"), reason="", user=None)
-    stripe_refund = refund_at_stripe_list(localstripe, refund)
+    stripe_refund = retrieve_stripe_refund(localstripe, refund)
     payload = event_payload(
         "evt_refunded", "charge.refunded", charge_refunded([stripe_refund])
     )
@@ -64,7 +64,7 @@ def test_admin_refund_then_webhook_records_once(client, localstripe):
     assert StripeEvent.objects.get().type == "charge.refunded"
 
 
-def refund_at_stripe_list(localstripe, refund) -> dict:
+def retrieve_stripe_refund(localstripe, refund) -> dict:
     response = requests.get(
         f"{localstripe.url}/v1/refunds/{refund.stripe_refund_id}",
         auth=(SECRET_KEY, ""),
