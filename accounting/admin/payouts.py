@@ -1,6 +1,8 @@
 """Stripe payouts in the back office: what reached the bank, and from which
 orders. Read-only, because payouts come from Stripe's webhook."""
 
+from decimal import Decimal
+
 from django.contrib import admin
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest
@@ -8,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from accounting.models import JournalEntry, Payout, PayoutItem
+from shop.money import ZERO, round_money
 
 from .invoices import ReadOnlyAdmin
 
@@ -104,12 +107,12 @@ class PayoutAdmin(ReadOnlyAdmin):
         return payout.item_count  # type: ignore[attr-defined]
 
     @admin.display(description="Items net")
-    def net_total(self, payout: Payout):
-        return payout.net_total  # type: ignore[attr-defined]
+    def net_total(self, payout: Payout) -> Decimal:
+        return _money(payout.net_total)  # type: ignore[attr-defined]
 
     @admin.display(description="Stripe fees")
-    def fee_total(self, payout: Payout):
-        return payout.fee_total  # type: ignore[attr-defined]
+    def fee_total(self, payout: Payout) -> Decimal:
+        return _money(payout.fee_total)  # type: ignore[attr-defined]
 
     @admin.display(description="Not matched to an order")
     def unmatched_count(self, payout: Payout) -> int:
@@ -125,3 +128,8 @@ class PayoutAdmin(ReadOnlyAdmin):
         except NoReverseMatch:  # The journal's admin is not installed.
             return entry.event_key
         return format_html('<a href="{}">{}</a>', url, entry.event_key)
+
+
+def _money(total: Decimal | None) -> Decimal:
+    # SQLite sums decimals as floating point, so round back to the cent.
+    return round_money(total or ZERO)
