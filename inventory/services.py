@@ -376,13 +376,15 @@ def _move_stock(
     reference: str = "",
 ) -> StockMovement:
     """Write a movement, apply it to the locked Stock row and post it."""
+    # The new value is computed here, not with F(): SQLite adds decimals as
+    # floats, and a stock emptied cent by cent could end a hair below zero.
+    stock.value_amount += value_amount
     Stock.objects.filter(pk=stock.pk).update(
         quantity_on_hand=F("quantity_on_hand") + quantity,
-        value_amount=F("value_amount") + value_amount,
+        value_amount=stock.value_amount,
         updated_at=timezone.now(),
     )
     stock.quantity_on_hand += quantity
-    stock.value_amount += value_amount
     movement = StockMovement.objects.create(
         stock=stock,
         kind=kind,
