@@ -1,11 +1,13 @@
 """Import products and variants from a CSV file, creating or updating by SKU.
 
 The columns are sku, name, category and price_cad (required) and
-description, weight_g, length_cm, width_cm, height_cm, barcode, parent_sku
-and tax_class (optional). Each row is a variant; products.py explains how
-parent_sku groups them into products. A column the file leaves out is left
-as it is on existing rows, while an empty cell in a column the file has
-clears that field.
+description, weight_g, length_cm, width_cm, height_cm, barcode, parent_sku,
+tax_class and cost (optional). Each row is a variant; products.py explains
+how parent_sku groups them into products. A column the file leaves out is
+left as it is on existing rows, while an empty cell in a column the file
+has clears that field. The cost column sets Variant.unit_cost, which
+values opening stock, and a cost above the price is imported but listed
+as a warning in the report.
 
 Tax class: a row's tax_class cell wins. Rows that leave it empty take the
 `tax_class` argument (the command's --tax-class option). When neither is
@@ -19,7 +21,7 @@ transaction, so a bad row leaves the catalog exactly as it was.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
@@ -28,7 +30,7 @@ from shop.models import Product, TaxClass
 from .errors import CatalogImportError
 from .planning import ImportPlan, build_plan
 from .products import group_rows
-from .reading import open_catalog, read_catalog
+from .reading import cost_warnings, open_catalog, read_catalog
 from .writing import apply_plan
 
 __all__ = [
@@ -62,6 +64,7 @@ class ImportReport:
     products: ChangeCounts
     variants: ChangeCounts
     changed_fields: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """Describe the changes as lines for a terminal."""
@@ -79,6 +82,7 @@ class ImportReport:
                 for name, count in sorted(self.changed_fields.items())
             )
             lines.append(f"Changed fields: {fields}")
+        lines += [f"Warning: {warning}" for warning in self.warnings]
         return lines
 
 
@@ -110,13 +114,13 @@ def import_catalog(
             catalog, existing_product_skus=existing, default_tax_class=tax_class
         )
         plan = build_plan(products, variants)
-        report = _report(plan, dry_run=dry_run)
+        report = _report(plan, dry_run=dry_run, warnings=cost_warnings(catalog))
         if not dry_run:
             apply_plan(plan)
     return report
 
 
-def _report(plan: ImportPlan, *, dry_run: bool) -> ImportReport:
+def _report(plan: ImportPlan, *, dry_run: bool, warnings: list[str]) -> ImportReport:
     return ImportReport(
         dry_run=dry_run,
         categories_created=len(plan.new_category_paths),
@@ -131,4 +135,5 @@ def _report(plan: ImportPlan, *, dry_run: bool) -> ImportReport:
             unchanged=plan.variants_unchanged,
         ),
         changed_fields=dict(plan.changed_fields()),
+        warnings=warnings,
     )

@@ -141,6 +141,8 @@ def _variant_values(row: CatalogRow, catalog: CatalogFile) -> dict[str, Any]:
     for column in DIMENSION_COLUMNS:
         if column in catalog.columns:
             values[column] = row.dimensions[column]
+    if "cost" in catalog.columns:
+        values["unit_cost"] = row.cost
     return values
 
 

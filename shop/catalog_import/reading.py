@@ -26,6 +26,7 @@ OPTIONAL_COLUMNS = (
     "barcode",
     "parent_sku",
     "tax_class",
+    "cost",
 )
 DIMENSION_COLUMNS = ("length_cm", "width_cm", "height_cm")
 CATEGORY_SEPARATOR = ">"
@@ -33,6 +34,7 @@ MAX_SKU_LENGTH = 64
 MAX_NAME_LENGTH = 255
 MAX_CATEGORY_NAME_LENGTH = 120
 MAX_PRICE = Decimal("9999999999.99")
+AMOUNT_EXAMPLE = "as in 12.50"
 MAX_DIMENSION_CM = Decimal("99999.9")
 
 
@@ -55,6 +57,7 @@ class CatalogRow:
     tax_class: str = ""
     weight_g: int | None = None
     dimensions: dict[str, Decimal | None] = field(default_factory=dict)
+    cost: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,7 @@ def _parse_row(line: int, cells: dict[str, str]) -> CatalogRow:
             for name in DIMENSION_COLUMNS
             if name in values
         },
+        cost=_parse_cost(values.get("cost", "")),
     )
 
 
@@ -261,29 +265,54 @@ def _parse_category(text: str) -> tuple[str, ...]:
 
 
 def _parse_price(text: str) -> Decimal:
-    example = "as in 12.50"
     if not text:
-        raise CellError(f"price_cad is missing; enter the price in CAD, {example}")
+        raise CellError(
+            f"price_cad is missing; enter the price in CAD, {AMOUNT_EXAMPLE}"
+        )
+    return _parse_amount("price_cad", text, "the price")
+
+
+def _parse_cost(text: str) -> Decimal | None:
+    if not text:
+        return None
+    return _parse_amount("cost", text, "the unit cost")
+
+
+def _parse_amount(column: str, text: str, meaning: str) -> Decimal:
     if "," in text and _is_number(text.replace(",", ".")):
         raise CellError(
-            f'price_cad "{text}" is not a number; use a dot for cents, {example}'
+            f'{column} "{text}" is not a number; use a dot for cents, {AMOUNT_EXAMPLE}'
         )
     if not _is_number(text):
         raise CellError(
-            f'price_cad "{text}" is not a number; enter the price in CAD without '
-            f"a currency sign, {example}"
+            f'{column} "{text}" is not a number; enter {meaning} in CAD without '
+            f"a currency sign, {AMOUNT_EXAMPLE}"
         )
-    price = Decimal(text)
-    if price < 0:
-        raise CellError(f'price_cad "{text}" is negative; enter 0 or more')
-    if price.as_tuple().exponent < -2:  # type: ignore[operator]
+    amount = Decimal(text)
+    if amount < 0:
+        raise CellError(f'{column} "{text}" is negative; enter 0 or more')
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise CellError(
-            f'price_cad "{text}" has more than 2 decimal places; round it to '
-            f"the cent, {example}"
+            f'{column} "{text}" has more than 2 decimal places; round it to '
+            f"the cent, {AMOUNT_EXAMPLE}"
         )
-    if price > MAX_PRICE:
-        raise CellError(f'price_cad "{text}" is too large; check the amount')
-    return price.quantize(Decimal("0.01"))
+    if amount > MAX_PRICE:
+        raise CellError(f'{column} "{text}" is too large; check the amount')
+    return amount.quantize(Decimal("0.01"))
+
+
+def cost_warnings(catalog: CatalogFile) -> list[str]:
+    """List the rows whose unit cost is above their price.
+
+    Selling below cost is allowed (a clearance, a loss leader), but it is
+    more often a typo, so the import reports it without rejecting it.
+    """
+    return [
+        f'line {row.line}: cost "{row.cost}" is more than price_cad '
+        f'"{row.price}" for sku "{row.sku}"; check both amounts'
+        for row in catalog.rows
+        if row.cost is not None and row.cost > row.price
+    ]
 
 
 def _parse_weight(text: str) -> int | None:

@@ -422,7 +422,7 @@ def test_import_unknown_column_rejected():
     assert raised.value.messages == [
         'line 1: column "colour" is not a catalog column; rename or remove it '
         "(the columns are sku,name,category,price_cad,description,weight_g,"
-        "length_cm,width_cm,height_cm,barcode,parent_sku,tax_class)"
+        "length_cm,width_cm,height_cm,barcode,parent_sku,tax_class,cost)"
     ]
     assert catalog_counts() == (0, 0, 0)
 
