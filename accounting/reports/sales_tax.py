@@ -125,7 +125,12 @@ def tax_collected(*, period: Period) -> list[TaxCollected]:
         .order_by("tax_code", "province")
     )
     return [
-        TaxCollected(row["tax_code"], row["province"], row["charged"], row["refunded"])
+        TaxCollected(
+            row["tax_code"],
+            row["province"],
+            round_money(row["charged"]),
+            round_money(row["refunded"]),
+        )
         for row in rows
     ]
 
@@ -148,7 +153,7 @@ def taxable_sales(*, period: Period) -> dict[tuple[str, str], Decimal]:
     )
     bases: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for row in sold:
-        bases[row["code"], row["order__ship_province"]] += row["base"]
+        bases[row["code"], row["order__ship_province"]] += round_money(row["base"])
     for key, base in _refunded_bases(period).items():
         bases[key] -= base
     return dict(bases)
@@ -177,7 +182,7 @@ def _revenue(period: Period) -> Decimal:
     totals = JournalLine.objects.filter(
         _in_period(period), account__type=Account.Type.REVENUE
     ).aggregate(credit=Sum("credit"), debit=Sum("debit"))
-    return (totals["credit"] or ZERO) - (totals["debit"] or ZERO)
+    return round_money((totals["credit"] or ZERO) - (totals["debit"] or ZERO))
 
 
 def _input_tax_credits(period: Period) -> Decimal:
@@ -190,7 +195,7 @@ def _input_tax_credits(period: Period) -> Decimal:
         .exclude(entry__kind=JournalEntry.Kind.MANUAL)
         .aggregate(debit=Sum("debit"), credit=Sum("credit"))
     )
-    return (totals["debit"] or ZERO) - (totals["credit"] or ZERO)
+    return round_money((totals["debit"] or ZERO) - (totals["credit"] or ZERO))
 
 
 def _in_period(period: Period) -> Q:

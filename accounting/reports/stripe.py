@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounting.models import JournalEntry, JournalLine, Payout, PayoutItem
 from orders.models import Order, Payment
-from shop.money import ZERO
+from shop.money import ZERO, round_money
 
 from .periods import Period
 
@@ -88,7 +88,8 @@ def monthly_fees(*, period: Period) -> list[MonthlyFees]:
         .order_by()
     )
     for row in posted:
-        month_of(row["entry__entry_date"]).posted += row["debit"] - row["credit"]
+        fee = round_money(row["debit"] - row["credit"])
+        month_of(row["entry__entry_date"]).posted += fee
 
     opens, closes = period.bounds()
     payments = Payment.objects.filter(

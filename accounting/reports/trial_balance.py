@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from accounting.models import Account, JournalLine
-from shop.money import ZERO
+from shop.money import ZERO, round_money
 
 from .periods import Period
 
@@ -83,7 +83,8 @@ def account_totals(
 ) -> dict[int, AccountTotals]:
     """Sum debits and credits per account id over entries dated in a range.
 
-    Either bound may be left out; both are included. One query.
+    Either bound may be left out; both are included. One query. Sums are
+    rounded to the cent because SQLite returns them with more places.
     """
     condition = Q()
     if start is not None:
@@ -97,7 +98,10 @@ def account_totals(
         .order_by()
     )
     return {
-        row["account_id"]: AccountTotals(row["debit"], row["credit"]) for row in sums
+        row["account_id"]: AccountTotals(
+            round_money(row["debit"]), round_money(row["credit"])
+        )
+        for row in sums
     }
 
 

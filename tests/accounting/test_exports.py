@@ -27,7 +27,7 @@ PAID_AT = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def entries():
+def sale_entry():
     """A $5,000.00 investment, a Quebec sale of $50.00 goods and $10.00
     shipping (GST $3.00, QST $5.99, total $68.99) and a $60.00 bill with
     $8.40 HST. Returns the sale's entry."""
@@ -45,7 +45,7 @@ def rows(content):
     return list(csv.reader(io.StringIO(content)))
 
 
-def test_csv_export_header_and_sale_row(entries):
+def test_csv_export_header_and_sale_row(sale_entry):
     content = export_journal(period=MARCH, format_code="csv").content
 
     table = rows(content)
@@ -62,19 +62,19 @@ def test_csv_export_header_and_sale_row(entries):
     ]
     assert table[3] == [
         "2026-03-10",
-        str(entries.pk),
-        f"sale:order:{entries.order_id}",
+        str(sale_entry.pk),
+        f"sale:order:{sale_entry.order_id}",
         "1010",
         "Stripe clearing",
         "68.99",
         "0.00",
-        f"sale:order:{entries.order_id}",
-        f"order {entries.order.number}; invoice 7",
+        f"sale:order:{sale_entry.order_id}",
+        f"order {sale_entry.order.number}; invoice 7",
     ]
     assert len(table) == 1 + 2 + 5 + 3
 
 
-def test_qbo_export_header_and_rows(entries):
+def test_qbo_export_header_and_rows(sale_entry):
     content = export_journal(period=MARCH, format_code="qbo").content
 
     table = rows(content)
@@ -88,19 +88,19 @@ def test_qbo_export_header_and_rows(entries):
         "Name",
     ]
     assert table[7] == [
-        f"LF-{entries.pk}",
+        f"LF-{sale_entry.pk}",
         "03/10/2026",
         "QST payable",
         "",
         "5.99",
-        f"sale:order:{entries.order_id}",
+        f"sale:order:{sale_entry.order_id}",
         "",
     ]
     assert table[-1][2:5] == ["Accounts payable", "", "68.40"]
     assert table[-1][6] == "Maritime Paper Co."
 
 
-def test_xero_export_signed_amounts(entries):
+def test_xero_export_signed_amounts(sale_entry):
     content = export_journal(period=MARCH, format_code="xero").content
 
     table = rows(content)
@@ -116,14 +116,14 @@ def test_xero_export_signed_amounts(entries):
         "TrackingName2",
         "TrackingOption2",
     ]
-    narration = f"LF-{entries.pk} sale:order:{entries.order_id}"
+    narration = f"LF-{sale_entry.pk} sale:order:{sale_entry.order_id}"
     assert table[3][:6] == [narration, "10/03/2026", "", "1010", "Tax Exempt", "68.99"]
     assert table[4][:6] == [narration, "10/03/2026", "", "4000", "Tax Exempt", "-50.00"]
     sale_total = sum(Decimal(row[5]) for row in table[1:] if row[0] == narration)
     assert sale_total == 0
 
 
-def test_beancount_export_passes_bean_check(entries):
+def test_beancount_export_passes_bean_check(sale_entry):
     content = export_journal(period=MARCH, format_code="beancount").content
 
     ledger, errors, options = loader.load_string(content)
@@ -134,22 +134,22 @@ def test_beancount_export_passes_bean_check(entries):
     assert len(transactions) == 3
 
 
-def test_beancount_export_sale_transaction(entries):
+def test_beancount_export_sale_transaction(sale_entry):
     content = export_journal(period=MARCH, format_code="beancount").content
 
     assert "2026-03-01 open Assets:1010-Stripe-Clearing CAD\n" in content
     assert "2026-03-01 open Liabilities:2240-QST-Payable CAD\n" in content
     assert (
-        f'2026-03-10 * "sale:order:{entries.order_id}"\n'
-        f"  entry-id: {entries.pk}\n"
-        f'  event-key: "sale:order:{entries.order_id}"\n'
-        f'  documents: "order {entries.order.number}; invoice 7"\n'
+        f'2026-03-10 * "sale:order:{sale_entry.order_id}"\n'
+        f"  entry-id: {sale_entry.pk}\n"
+        f'  event-key: "sale:order:{sale_entry.order_id}"\n'
+        f'  documents: "order {sale_entry.order.number}; invoice 7"\n'
         "  Assets:1010-Stripe-Clearing  68.99 CAD\n"
         "  Income:4000-Sales-Revenue-Online  -50.00 CAD\n"
     ) in content
 
 
-def test_export_command_writes_file(entries, tmp_path):
+def test_export_command_writes_file(sale_entry, tmp_path):
     output = tmp_path / "march.csv"
     stderr = io.StringIO()
 
@@ -163,7 +163,7 @@ def test_export_command_writes_file(entries, tmp_path):
     )
 
     assert rows(output.read_text())[1][:3] == [
-        "LF-" + str(entries.pk - 1),
+        "LF-" + str(sale_entry.pk - 1),
         "03/01/2026",
         "Bank",
     ]
@@ -173,7 +173,7 @@ def test_export_command_writes_file(entries, tmp_path):
     )
 
 
-def test_export_command_to_standard_output(entries):
+def test_export_command_to_standard_output(sale_entry):
     stdout = io.StringIO()
 
     call_command(
@@ -204,7 +204,7 @@ def test_export_command_to_standard_output(entries):
         ),
     ],
 )
-def test_export_command_rejects_bad_input(entries, tmp_path, arguments, message):
+def test_export_command_rejects_bad_input(sale_entry, tmp_path, arguments, message):
     output = tmp_path / "journal.csv"
 
     with pytest.raises(CommandError) as raised:
