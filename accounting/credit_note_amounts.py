@@ -19,6 +19,7 @@ that a series of partial credits always adds up exactly to the sale.
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from shop.money import CENT, ZERO, round_money
 
@@ -186,7 +187,7 @@ def credit_remaining(balance: OrderBalance) -> Credit:
 
 
 def credit_for_units(
-    balance: OrderBalance, units: Mapping[Hashable, int], *, shipping: bool
+    balance: OrderBalance, units: Mapping[Any, int], *, shipping: bool
 ) -> Credit:
     """Credit `units` (line key to units) and, if `shipping`, the shipping.
 
@@ -247,14 +248,16 @@ def credit_for_amount(
     for line in balance.lines:
         if not parts[line.key]:
             continue
-        taxes = [tax for tax in balance.taxes if line.tax_class in tax.tax_classes]
+        applicable = [tax for tax in balance.taxes if line.tax_class in tax.tax_classes]
         net, tax_amount = _split_gross(
             parts[line.key],
-            rate=sum((tax.rate for tax in taxes), ZERO),
+            rate=sum((tax.rate for tax in applicable), ZERO),
             remaining_net=line.remaining_net,
             remaining_tax=line.remaining_tax,
         )
-        _add_shares(tax_amounts, taxes, tax_amount, [tax.rate for tax in taxes])
+        _add_shares(
+            tax_amounts, applicable, tax_amount, [tax.rate for tax in applicable]
+        )
         lines.append(CreditLine(line.key, 0, net, tax_amount))
 
     shipping_net, shipping_tax = _shipping_from_gross(
@@ -269,7 +272,7 @@ def credit_for_amount(
 
 
 def _leaves_nothing(
-    balance: OrderBalance, units: Mapping[Hashable, int], *, shipping: bool
+    balance: OrderBalance, units: Mapping[Any, int], *, shipping: bool
 ) -> bool:
     lines_done = all(
         units.get(line.key, 0) == line.remaining_quantity for line in balance.lines

@@ -10,6 +10,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -130,7 +131,7 @@ def _write_lines(credit_note: CreditNote, credit: Credit) -> None:
     CreditNoteLine.objects.bulk_create(
         CreditNoteLine(
             credit_note=credit_note,
-            order_line_id=line.key,
+            order_line_id=cast(int, line.key),
             quantity=line.quantity,
             amount=line.net_amount,
             tax_amount=line.tax_amount,

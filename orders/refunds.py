@@ -372,7 +372,7 @@ def _payment_for_charge(charge: Mapping[str, Any]) -> Payment | None:
     ).first()
 
 
-def _refunds_in(charge: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def _refunds_in(charge: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
     embedded = charge.get("refunds")
     if isinstance(embedded, Mapping):
         return list(embedded.get("data") or [])
