@@ -125,6 +125,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounting.tasks.send_unsent_invoices",
         "schedule": 300.0,
     },
+    "record-missing-processor-fees": {
+        "task": "accounting.tasks.record_missing_processor_fees",
+        "schedule": 3600.0,
+    },
+    "record-missing-payout-items": {
+        "task": "accounting.tasks.record_missing_payout_items",
+        "schedule": 3600.0,
+    },
 }
 
 # Stripe. Without STRIPE_SECRET_KEY the shop takes offline test payments
