@@ -38,7 +38,7 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
             raise forms.ValidationError(
