@@ -125,6 +125,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounting.tasks.send_unsent_invoices",
         "schedule": 300.0,
     },
+    "send-unsent-credit-notes": {
+        "task": "accounting.tasks.send_unsent_credit_notes",
+        "schedule": 300.0,
+    },
     "record-missing-processor-fees": {
         "task": "accounting.tasks.record_missing_processor_fees",
         "schedule": 3600.0,

@@ -20,6 +20,7 @@ from shop.cart import clear_cart, get_cart
 
 from .. import payments
 from ..models import Order, Payment
+from ..refunds import RefundInProgressError
 from .checkout import PENDING_ORDER_SESSION_KEY
 
 logger = logging.getLogger(__name__)
@@ -177,5 +178,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except (ValueError, stripe.SignatureVerificationError) as error:
         logger.warning("Stripe webhook rejected: %s", error)
         return HttpResponse("Invalid payload or signature.", status=400)
-    payments.handle_stripe_event(event)
+    try:
+        payments.handle_stripe_event(event)
+    except RefundInProgressError as error:
+        # The refund started here has not finished recording; answering
+        # with an error makes Stripe deliver the event again later.
+        logger.warning("Stripe webhook deferred: %s", error)
+        return HttpResponse("Refund still in progress; retry later.", status=503)
     return HttpResponse(status=200)

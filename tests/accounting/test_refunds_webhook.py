@@ -187,3 +187,25 @@ def test_event_completes_abandoned_refund(localstripe):
     assert abandoned.stripe_refund_id == stripe_refund["id"]
     assert abandoned.credit_note.total_amount == Decimal("5.00")
     assert Refund.objects.count() == 1
+
+
+def test_webhook_answers_503_while_refund_in_progress(client, localstripe):
+    order = paid_pe_order(localstripe)
+    pending = Refund.objects.create(
+        order=order,
+        payment=order.payments.get(),
+        amount=Decimal("5.00"),
+        status=Refund.Status.PENDING,
+    )
+    stripe_refund = refund_at_stripe(
+        localstripe, order, cents=500, metadata={"refund_id": str(pending.pk)}
+    )
+    payload = event_payload(
+        "evt_in_progress", "charge.refunded", charge_refunded([stripe_refund])
+    )
+
+    response = deliver(client, payload, sign(payload))
+
+    assert response.status_code == 503
+    assert not StripeEvent.objects.filter(event_id="evt_in_progress").exists()
+    assert CreditNote.objects.count() == 0
