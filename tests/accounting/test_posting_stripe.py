@@ -12,9 +12,12 @@ from django.db import transaction
 from accounting import tasks
 from accounting.models import JournalEntry, JournalLine, Payout
 from accounting.posting.stripe import post_payout, post_processor_fee
+from inventory.services import set_opening_stock
 from orders import stripe_gateway
 from orders.models import Payment
-from tests.factories.orders import OrderFactory
+from orders.services import record_payment
+from tests.factories.orders import OrderFactory, order_with_lines
+from tests.factories.shop import VariantFactory
 from tests.fixtures.localstripe import CARD_SUCCEEDS
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +217,25 @@ def paid_at_localstripe(localstripe):
     )
     stripe_gateway.confirm_with_card(intent["id"], localstripe.card_id(CARD_SUCCEEDS))
     return succeeded_payment(intent_id=intent["id"])
+
+
+def test_paid_order_records_fee_on_commit(
+    stripe_replay, django_capture_on_commit_callbacks
+):
+    # Two mugs at $26.50 plus $12.00 shipping, HST 14%: $74.10.
+    variant = VariantFactory(price=Decimal("26.50"))
+    set_opening_stock(variant=variant, quantity=5)
+    order = order_with_lines(lines=[(variant, 2)])
+    stripe_replay.add_charge(
+        payment_intent_id="pi_order", charge_id="ch_order", amount=7410, fee=245
+    )
+    intent = stripe_replay.store.objects["pi_order"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record_payment(order_id=order.pk, payment_intent=intent)
+
+    payment = Payment.objects.get(order=order)
+    assert order.total_amount == Decimal("74.10")
+    assert payment.fee_amount == Decimal("2.45")
+    assert payment.stripe_charge_id == "ch_order"
+    assert JournalEntry.objects.filter(event_key=f"fee:payment:{payment.pk}").exists()
