@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def refund_at_stripe(localstripe, order, *, cents: int, metadata=None) -> dict:
-    """Refund at localstripe without telling the shop, as the dashboard does."""
+    """Refund at localstripe without telling the shop, like the dashboard."""
     data = {
         "payment_intent": order.payments.get().stripe_payment_intent_id,
         "amount": cents,
@@ -35,7 +35,7 @@ def refund_at_stripe(localstripe, order, *, cents: int, metadata=None) -> dict:
 
 
 def charge_refunded(stripe_refunds: list[dict]) -> dict:
-    """Build a Charge as Stripe sends it in charge.refunded, refunds embedded."""
+    """Build the Charge Stripe sends in charge.refunded, refunds embedded."""
     first = stripe_refunds[0]
     return {
         "id": first["charge"],
