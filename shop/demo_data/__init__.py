@@ -6,17 +6,23 @@ and the django-oscar sandbox; NOTICE gives their sources and licences.
 
 import csv
 import zlib
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 
 from inventory import services as inventory_services
+from inventory.models import Stock
 from shop.catalog_import import ImportReport, import_catalog, open_catalog
 from shop.catalog_import.planning import CategoryTree
 from shop.models import Category, TaxClass, Variant
+from shop.money import ZERO, round_money
 
 DEMO_DATA_DIR = Path(__file__).resolve().parent
 
@@ -25,6 +31,10 @@ DEMO_CATALOGS = (
     ("luma-apparel-gear.csv", TaxClass.STANDARD),
     ("oscar-books.csv", TaxClass.PRINTED_BOOK),
 )
+
+# The demo's unit cost as a share of the selling price, a common keystone
+# markup for apparel and books, so opening stock has a value in the ledger.
+DEMO_COST_RATIO = Decimal("0.45")
 
 
 @dataclass(frozen=True)
@@ -79,15 +89,18 @@ class DemoResult:
 
     imports: dict[str, ImportReport]
     categories_packaged: int
+    unit_costs_set: int
     stock_rows_created: int
+    opening_stock_value: Decimal
 
 
 def load_demo_catalog(*, user: User | None) -> DemoResult:
     """Import the demo catalogs, give their categories packaging, add stock.
 
     Safe to run again: the import and the packaging save only changed
-    values, and variants that already have stock keep it. Opening stock is
-    recorded as `user`'s.
+    values, variants with a unit cost keep it, and variants that already
+    have stock keep it. Opening stock is recorded as `user`'s and valued at
+    the unit cost, which posts it to owner's equity.
     """
     with transaction.atomic():
         imports = {}
@@ -95,18 +108,47 @@ def load_demo_catalog(*, user: User | None) -> DemoResult:
             catalog = open_catalog(DEMO_DATA_DIR / file_name)
             imports[file_name] = import_catalog(catalog, tax_class=tax_class)
         packaged = set_demo_packaging()
+        demo_variants = list(
+            Variant.objects.filter(sku__in=_demo_skus()).only(
+                "pk", "sku", "price", "unit_cost"
+            )
+        )
+        costed = set_demo_unit_costs(demo_variants)
         quantities = {
-            variant_id: opening_quantity(sku)
-            for variant_id, sku in Variant.objects.filter(
-                sku__in=_demo_skus()
-            ).values_list("pk", "sku")
+            variant.pk: opening_quantity(variant.sku) for variant in demo_variants
         }
         created = inventory_services.set_opening_stock_many(
             quantities=quantities, user=user
         )
+        value = Stock.objects.filter(variant_id__in=quantities).aggregate(
+            total=Sum("value_amount", default=ZERO)
+        )["total"]
     return DemoResult(
-        imports=imports, categories_packaged=packaged, stock_rows_created=created
+        imports=imports,
+        categories_packaged=packaged,
+        unit_costs_set=costed,
+        stock_rows_created=created,
+        opening_stock_value=value,
     )
+
+
+def set_demo_unit_costs(variants: Sequence[Variant]) -> int:
+    """Give variants without a unit cost one of 45% of their price.
+
+    Rounded to the cent, half up. Returns how many variants changed.
+    """
+    ids_by_price: dict[Decimal, list[int]] = defaultdict(list)
+    for variant in variants:
+        if variant.unit_cost is None:
+            ids_by_price[variant.price].append(variant.pk)
+    now = timezone.now()
+    # One UPDATE per price: the demo has about 90 prices over two thousand
+    # variants.
+    for price, ids in ids_by_price.items():
+        Variant.objects.filter(pk__in=ids).update(
+            unit_cost=round_money(price * DEMO_COST_RATIO), updated_at=now
+        )
+    return sum(len(ids) for ids in ids_by_price.values())
 
 
 def set_demo_packaging() -> int:

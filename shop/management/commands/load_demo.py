@@ -41,7 +41,13 @@ class Command(BaseCommand):
             f"Default packaging set on {result.categories_packaged} categories."
         )
         self.stdout.write(
+            f"Unit cost set to 45% of the price on {result.unit_costs_set} variants."
+        )
+        self.stdout.write(
             f"Opening stock set for {result.stock_rows_created} variants."
+        )
+        self.stdout.write(
+            f"Demo stock on hand is worth ${result.opening_stock_value:,} at cost."
         )
         self.stdout.write(f"Loaded in {time.perf_counter() - started:.1f} s.")
         self.stdout.write(
