@@ -5,11 +5,17 @@ from django.core.exceptions import ValidationError
 from . import services
 from .models import Stock, StockMovement
 
+# A bound well inside the database's integer range; no shop counts a
+# million units of one variant by hand.
+MAX_UNITS = 1_000_000
+
 
 class StockAdjustmentForm(forms.ModelForm):
     """Change a stock level only through a recorded movement, with a reason."""
 
     quantity_change = forms.IntegerField(
+        min_value=-MAX_UNITS,
+        max_value=MAX_UNITS,
         help_text="Units to add (positive) or remove (negative).",
     )
     reason = forms.CharField(
@@ -33,7 +39,9 @@ class StockAdjustmentForm(forms.ModelForm):
 
 
 class StockOpeningForm(forms.ModelForm):
-    quantity = forms.IntegerField(min_value=0, help_text="Units counted on hand.")
+    quantity = forms.IntegerField(
+        min_value=0, max_value=MAX_UNITS, help_text="Units counted on hand."
+    )
 
     class Meta:
         model = Stock

@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from shop.money import format_rate
+
+from .forms import PostalCodeField, postal_code_province_error
 from .models import Order, OrderLine, OrderTax, Payment, StripeEvent
 
 
@@ -34,7 +38,11 @@ class OrderLineInline(ReadOnlyInline):
 
 class OrderTaxInline(ReadOnlyInline):
     model = OrderTax
-    fields = ["name", "rate", "taxable_amount", "shipping_amount", "amount"]
+    fields = ["name", "rate_percent", "taxable_amount", "shipping_amount", "amount"]
+
+    @admin.display(description="Rate")
+    def rate_percent(self, tax: OrderTax) -> str:
+        return format_rate(tax.rate)
 
 
 class PaymentInline(ReadOnlyInline):
@@ -51,8 +59,39 @@ class PaymentInline(ReadOnlyInline):
     ]
 
 
+class OrderAddressForm(forms.ModelForm):
+    """Corrections to the delivery address of an order already placed.
+
+    The province stays as it was: taxes were charged for it, so a move to
+    another province is a refund and a new order. A corrected postal code
+    must still be in that province.
+    """
+
+    ship_postal_code = PostalCodeField(label="Postal code")
+
+    class Meta:
+        model = Order
+        fields = [
+            "ship_name",
+            "ship_company",
+            "ship_line1",
+            "ship_line2",
+            "ship_city",
+            "ship_postal_code",
+            "ship_phone",
+        ]
+
+    def clean_ship_postal_code(self) -> str:
+        postal_code = self.cleaned_data["ship_postal_code"]
+        error = postal_code_province_error(postal_code, self.instance.ship_province)
+        if error:
+            raise forms.ValidationError(error)
+        return postal_code
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    form = OrderAddressForm
     list_display = [
         "number",
         "created_at",
@@ -72,6 +111,7 @@ class OrderAdmin(admin.ModelAdmin):
         "customer__first_name",
         "customer__last_name",
         "ship_postal_code",
+        "lines__sku",
     ]
     date_hierarchy = "created_at"
     inlines = [OrderLineInline, OrderTaxInline, PaymentInline]
@@ -80,6 +120,7 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "customer",
         "email",
+        "ship_province",
         "created_at",
         "paid_at",
         "subtotal_amount",

@@ -110,6 +110,8 @@ class OrderTax(models.Model):
     shipping_amount = MoneyField(help_text="Part of the amount charged on shipping.")
 
     class Meta:
+        verbose_name = "order tax"
+        verbose_name_plural = "order taxes"
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["order", "code"], name="order_tax_unique"),

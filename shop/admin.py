@@ -1,9 +1,12 @@
+from decimal import Decimal
+
 from django.contrib import admin
 from django.db.models import Count, Max, Min
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from .models import Address, Category, Customer, Product, Variant
+from .money import format_money
 
 
 @admin.register(Category)
@@ -107,9 +110,11 @@ class ProductAdmin(admin.ModelAdmin):
     def price_range(self, product) -> str:
         if product.lowest_price is None:
             return "—"
-        if product.lowest_price == product.highest_price:
-            return f"${product.lowest_price}"
-        return f"${product.lowest_price}–${product.highest_price}"
+        # SQLite returns aggregates of decimals as floats' digits, so
+        # format through the money helper rather than str().
+        lowest = format_money(Decimal(product.lowest_price))
+        highest = format_money(Decimal(product.highest_price))
+        return lowest if lowest == highest else f"{lowest}–{highest}"
 
 
 class AddressInline(admin.StackedInline):

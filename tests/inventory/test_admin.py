@@ -76,3 +76,24 @@ def test_stock_admin_add_records_opening_stock(staff_client, admin_user):
     opening = stock.movements.get()
     assert opening.kind == StockMovement.Kind.OPENING
     assert opening.created_by == admin_user
+
+
+@pytest.mark.django_db
+def test_stock_admin_rejects_absurd_adjustment(staff_client):
+    variant = VariantFactory(sku="MH01-XL-Black")
+    set_opening_stock(variant=variant, quantity=7)
+    stock = Stock.objects.get(variant=variant)
+
+    response = staff_client.post(
+        reverse("admin:inventory_stock_change", args=[stock.pk]),
+        {
+            "quantity_change": "99999999999999",
+            "reason": "Typo",
+            **INLINE_MANAGEMENT,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "less than or equal to 1000000" in response.text
+    stock.refresh_from_db()
+    assert stock.quantity_on_hand == 7
