@@ -55,28 +55,37 @@ def attach_availability(products: Iterable[Product]) -> list[Product]:
 
 
 def search_products(text: str) -> QuerySet[Product]:
-    """List active products whose name contains every word of `text`.
+    """List active products that match every word of `text`.
 
-    Words match anywhere in the name, ignoring case. A product or variant
-    SKU (any case) or a barcode typed in full also matches. Only the first
-    MAX_SEARCH_WORDS words count.
+    A word matches when the product name, or an active variant's colour or
+    SKU, contains it, or when it is an active variant's size, ignoring case:
+    "hoodie black" finds black hoodies. A product or variant SKU (any case)
+    or a barcode typed in full also matches. Only the first MAX_SEARCH_WORDS
+    words count.
     """
     words = text.split()[:MAX_SEARCH_WORDS]
     if not words:
         return Product.objects.none()
 
     code = text.strip()
-    name_matches = Q()
+    word_matches = Q()
     for word in words:
-        name_matches &= Q(name__icontains=word)
-    # A subquery, not a join on variants, so the price and stock sums still
-    # cover every active variant of a matching product.
+        word_matches &= Q(name__icontains=word) | Q(pk__in=_variant_matches(word))
+    # Subqueries, not a join on variants, so the price and stock sums still
+    # cover every active variant of a matching product, and the search
+    # stays one query.
     code_matches = Variant.objects.filter(Q(sku__iexact=code) | Q(barcode=code)).values(
         "product_id"
     )
     return list_products().filter(
-        name_matches | Q(sku__iexact=code) | Q(pk__in=code_matches)
+        word_matches | Q(sku__iexact=code) | Q(pk__in=code_matches)
     )
+
+
+def _variant_matches(word: str) -> QuerySet[Variant]:
+    """Select the product ids of active variants whose options match `word`."""
+    options = Q(colour__icontains=word) | Q(size__iexact=word) | Q(sku__icontains=word)
+    return Variant.objects.filter(options, is_active=True).values("product_id")
 
 
 def find_variant_by_code(code: str) -> Variant | None:

@@ -14,6 +14,7 @@ from ..selectors import (
     list_products,
     search_products,
 )
+from ..text import strip_control_characters
 
 HOME_PRODUCT_COUNT = 8
 MAX_SEARCH_LENGTH = 200
@@ -54,7 +55,8 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    text = request.GET.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+    text = strip_control_characters(request.GET.get("q", "")).strip()
+    text = text[:MAX_SEARCH_LENGTH]
     variant = find_variant_by_code(text)
     if variant is not None:
         url = variant.product.get_absolute_url()
