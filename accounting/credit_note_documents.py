@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 
 from accounting.invoices import InvoiceEmail, format_money, format_rate
 from accounting.models import CreditNote
+from accounting.seller import seller_details
 
 
 def credit_note_filename(credit_note: CreditNote) -> str:
@@ -47,12 +48,7 @@ def credit_note_context(credit_note: CreditNote) -> dict:
     """Build the template context shared by the PDF and the email."""
     shop_zone = ZoneInfo(settings.SHOP_TIME_ZONE)
     return {
-        "shop": {
-            "name": settings.SHOP_NAME,
-            "address": settings.SHOP_ADDRESS,
-            "email": settings.SHOP_EMAIL,
-            "business_number": settings.SHOP_BUSINESS_NUMBER,
-        },
+        "shop": seller_details(credit_note.order),
         "credit_note": credit_note,
         "invoice": credit_note.invoice,
         "order": credit_note.order,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from accounting.models import Invoice
+from accounting.seller import seller_details
 from orders.models import Order, Payment
 from shop.money import format_money, format_rate
 
@@ -58,12 +59,7 @@ def invoice_context(invoice: Invoice) -> dict:
     order = invoice.order
     shop_zone = ZoneInfo(settings.SHOP_TIME_ZONE)
     return {
-        "shop": {
-            "name": settings.SHOP_NAME,
-            "address": settings.SHOP_ADDRESS,
-            "email": settings.SHOP_EMAIL,
-            "business_number": settings.SHOP_BUSINESS_NUMBER,
-        },
+        "shop": seller_details(order),
         "invoice": invoice,
         "order": order,
         "issued_on": invoice.issued_at.astimezone(shop_zone).date(),

@@ -166,6 +166,9 @@ SHOP_ADDRESS = env.list(
 )
 SHOP_EMAIL = env("SHOP_EMAIL", default="shop@example.com")
 SHOP_BUSINESS_NUMBER = env("SHOP_BUSINESS_NUMBER", default="123456789 RT0001")
+# Provincial sales tax numbers by province, printed on invoices that charge
+# that province's tax, e.g. "QC=1234567890TQ0001,BC=PST-1234-5678".
+SHOP_TAX_REGISTRATION_NUMBERS = env.dict("SHOP_TAX_REGISTRATION_NUMBERS", default={})
 SHOP_ORIGIN_POSTAL_CODE = env("SHOP_ORIGIN_POSTAL_CODE", default="B3J1Z7")
 # Provinces whose own sales tax (PST, RST, QST) the shop is registered to
 # collect; GST or HST applies everywhere.
@@ -182,6 +185,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # weasyprint logs each rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # ---------------------------------------------------------------------------

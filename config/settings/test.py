@@ -11,3 +11,9 @@ SHOP_TAX_REGISTRATIONS = ["BC", "MB", "SK", "QC"]
 # Tests choose per test whether tasks run eagerly or on a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+SHOP_TAX_REGISTRATION_NUMBERS = {
+    "BC": "PST-1234-5678",
+    "MB": "123456-7",
+    "SK": "1234567",
+    "QC": "1234567890TQ0001",
+}

@@ -10,6 +10,7 @@ from accounting.invoices import format_rate, render_invoice_pdf
 from accounting.models import Invoice
 from accounting.services import issue_invoice
 from orders.models import Payment
+from tests.factories.orders import OrderTaxFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,25 @@ def test_invoice_pdf_renders_same_bytes_twice(invoice):
 )
 def test_format_rate_drops_trailing_zeros(rate, label):
     assert format_rate(Decimal(rate)) == label
+
+
+def test_invoice_pdf_shows_qst_number_when_qst_charged(paid_order):
+    paid_order.ship_province = "QC"
+    paid_order.save(update_fields=["ship_province"])
+    paid_order.taxes.all().delete()
+    OrderTaxFactory(order=paid_order, code="GST", name="GST", rate=Decimal("0.05"))
+    OrderTaxFactory(order=paid_order, code="QST", name="QST", rate=Decimal("0.09975"))
+    with transaction.atomic():
+        invoice = issue_invoice(order=paid_order)
+
+    text = pdf_text(render_invoice_pdf(invoice))
+
+    assert "QST (QC) registration no. 1234567890TQ0001" in text
+    assert "GST/HST registration no. 123456789 RT0001" in text
+
+
+def test_invoice_pdf_leaves_out_provincial_numbers_for_hst(invoice):
+    text = pdf_text(render_invoice_pdf(invoice))
+
+    assert "QST" not in text
+    assert "PST" not in text
