@@ -24,8 +24,11 @@ from .models import Cart, CartLine, Variant
 from .money import ZERO, round_money
 
 SESSION_KEY = "cart_id"
-# Longer input is rejected as invalid before int() is called.
-MAX_QUANTITY_DIGITS = 12
+# A quantity with more significant digits is rejected before int() is
+# called: no shop stocks that many, and the database column stops below 2**31.
+MAX_QUANTITY_DIGITS = 9
+# Rejected input longer than this is cut short when a message repeats it.
+MAX_ECHO_LENGTH = 25
 
 
 class CartError(Exception):
@@ -110,24 +113,68 @@ def cart_totals(lines: list[CartLine]) -> CartTotals:
 def parse_quantity(raw: object, *, variant: Variant) -> int:
     """Convert a submitted quantity to an int of 1 or more.
 
-    Raises CartError naming the item and the value when `raw` is not a whole
-    number or is below 1.
+    Raises CartError naming the item and the value when `raw` is missing,
+    not a whole number, below 1, or too large to store.
     """
     text = str(raw if raw is not None else "").strip()
-    if not re.fullmatch(rf"[+-]?\d{{1,{MAX_QUANTITY_DIGITS}}}", text):
-        echoed_text = text if len(text) <= 20 else text[:20] + "…"
+    if not text:
+        raise CartError("Enter a quantity of 1 or more.")
+    if not re.fullmatch(r"[+-]?\d+", text):
         raise CartError(
-            f"“{echoed_text}” is not a valid quantity for {item_name(variant)}. "
+            f"“{_echo(text)}” is not a valid quantity for {item_name(variant)}. "
             "Enter a whole number of 1 or more."
         )
-
-    quantity = int(text)
-    if quantity < 1:
+    digits = text.lstrip("+-").lstrip("0")
+    if (text.startswith("-") and digits) or not digits:
         raise CartError(
             f"The quantity for {item_name(variant)} must be at least 1, "
-            f"not {quantity}. To take it out of your cart, use Remove."
+            f"not {_echo(text)}. To take it out of your cart, use Remove."
         )
-    return quantity
+    if len(digits) > MAX_QUANTITY_DIGITS:
+        raise CartError(_too_large_message(digits, variant))
+    return int(digits)
+
+
+def _echo(text: str) -> str:
+    return text if len(text) <= MAX_ECHO_LENGTH else text[:MAX_ECHO_LENGTH] + "…"
+
+
+def _too_large_message(digits: str, variant: Variant) -> str:
+    available = availability_for([variant.pk])[variant.pk].quantity
+    if available == 0:
+        return f"{item_name(variant)} is out of stock."
+    return (
+        f"A quantity of {_echo(digits)} is more than we can take; "
+        f"the most you can order is {available}."
+    )
+
+
+def is_sold(variant: Variant) -> bool:
+    """Tell whether the variant and its product are both still on sale."""
+    return variant.is_active and variant.product.is_active
+
+
+def list_line_problems(lines: list[CartLine]) -> list[str]:
+    """Describe every line that cannot be bought as it is, for the customer.
+
+    A line is a problem when its item is no longer sold, out of stock, or
+    requests more units than are on hand. Runs one query for the stock.
+    """
+    availability = availability_for(line.variant_id for line in lines)
+    problems = []
+    for line in lines:
+        name = item_name(line.variant)
+        available = availability[line.variant_id].quantity
+        if not is_sold(line.variant):
+            problems.append(f"{name} is no longer sold; remove it from your cart.")
+        elif available == 0:
+            problems.append(f"{name} is out of stock; remove it from your cart.")
+        elif line.quantity > available:
+            problems.append(
+                f"Only {available} of {name} are available; "
+                "change the quantity in your cart."
+            )
+    return problems
 
 
 def add_to_cart(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
@@ -290,7 +337,7 @@ def _check_quantity_positive(variant: Variant, quantity: int) -> None:
 
 
 def _check_sold(variant: Variant) -> None:
-    if not (variant.is_active and variant.product.is_active):
+    if not is_sold(variant):
         raise CartError(f"{item_name(variant)} is no longer sold.")
 
 

@@ -18,13 +18,12 @@ from orders.checkout import (
     ADDRESS_FIELDS,
     CheckoutDetails,
     InsufficientStock,
-    check_stock,
     place_order,
     quote_checkout,
 )
 from orders.forms import AddressForm, ShippingMethodForm
 from orders.models import Order
-from shop.cart import cart_lines, get_cart
+from shop.cart import cart_lines, get_cart, list_line_problems
 from shop.models import Cart, Customer
 
 SESSION_KEY = "checkout"
@@ -43,6 +42,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     lines = cart_lines(get_cart(request))
     if not lines:
         return _back_to_cart(request)
+    if problems := list_line_problems(lines):
+        return _back_to_cart_with(request, problems)
 
     if request.method == "POST":
         form = AddressForm(request.POST)
@@ -118,13 +119,14 @@ def checkout_review(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose a shipping method for this address.")
         return redirect("orders:checkout-shipping")
 
-    try:
-        check_stock(lines)
-        if request.method == "POST":
+    if problems := list_line_problems(lines):
+        return _back_to_cart_with(request, problems)
+    if request.method == "POST":
+        try:
             return _place_order(request, cart, details)
-    except InsufficientStock as error:
-        messages.error(request, str(error))
-        return redirect("shop:cart")
+        except InsufficientStock as error:
+            # Stock sold to someone else since the check above.
+            return _back_to_cart_with(request, [str(error)])
 
     return _render_step(
         request, "orders/checkout_review.html", 2, quote=quote, details=details
@@ -140,6 +142,12 @@ def _place_order(
 
     request.session[PENDING_ORDER_SESSION_KEY] = order.pk
     return redirect("orders:payment", token=order.access_token)
+
+
+def _back_to_cart_with(request: HttpRequest, problems: list[str]) -> HttpResponse:
+    for problem in problems:
+        messages.error(request, problem)
+    return redirect("shop:cart")
 
 
 def _back_to_cart(request: HttpRequest) -> HttpResponse:

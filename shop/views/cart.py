@@ -18,6 +18,7 @@ from ..cart import (
     cart_lines,
     cart_totals,
     get_cart,
+    is_sold,
     item_name,
     parse_quantity,
     remove_line,
@@ -35,11 +36,12 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
         line.availability = availability[line.variant_id]
         line.subtotal_amount = round_money(line.variant.price * line.quantity)
         line.name = item_name(line.variant)
-        line.is_short = line.quantity > line.availability.quantity
+        line.is_sold = is_sold(line.variant)
+        line.is_short = line.is_sold and line.quantity > line.availability.quantity
     context = {
         "lines": lines,
         "totals": cart_totals(lines),
-        "has_short_lines": any(line.is_short for line in lines),
+        "has_problem_lines": any(line.is_short or not line.is_sold for line in lines),
     }
     return render(request, "shop/cart.html", context)
 
@@ -106,6 +108,17 @@ def _posted_variant(request: HttpRequest) -> Variant | None:
         messages.error(
             request, f"Item {variant_id} is not in the catalog. Search for it again."
         )
+        return None
+
+    product_id = request.POST.get("product", "")
+    if product_id and product_id != str(variant.product_id):
+        # A stale or tampered form: the option chosen belongs elsewhere.
+        messages.error(
+            request,
+            f"{item_name(variant)} is not an option of this product. "
+            "Choose one of the options listed.",
+        )
+        return None
     return variant
 
 

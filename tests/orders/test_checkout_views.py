@@ -171,16 +171,41 @@ def test_coming_back_rewrites_same_order(client, hoodie_cart):
 
 
 def test_sold_out_item_sends_back_to_cart(client, db):
-    start_checkout(client, cart_with((hoodie(stock=2), 3)))
+    variant = hoodie(stock=3)
+    start_checkout(client, cart_with((variant, 3)))
     enter_address(client, "QC")
     choose_shipping(client)
+    variant.stock.quantity_on_hand = 2
+    variant.stock.save()
 
     response = client.post(REVIEW, follow=True)
 
     assert response.redirect_chain == [(reverse("shop:cart"), 302)]
     assert [str(m) for m in response.context["messages"]] == [
-        "Only 2 of Chaz Kangeroo Hoodie M / Black are available; "
+        "Only 2 of Chaz Kangeroo Hoodie (M / Black) are available; "
         "change the quantity in your cart."
+    ]
+    assert Order.objects.count() == 0
+
+
+def test_checkout_names_every_unavailable_item(client, db):
+    gone = hoodie(sku="MH01-S-Black", size="S")
+    retired = hoodie(sku="MH02-M-Black", product__name="Bruno Hoodie")
+    sold_out = hoodie(sku="MH01-L-Black", size="L", stock=0)
+    kept = hoodie()
+    start_checkout(client, cart_with((gone, 1), (retired, 1), (sold_out, 1), (kept, 1)))
+    gone.is_active = False
+    gone.save()
+    retired.product.is_active = False
+    retired.product.save()
+
+    response = client.get(CHECKOUT, follow=True)
+
+    assert response.redirect_chain == [(reverse("shop:cart"), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Chaz Kangeroo Hoodie (S / Black) is no longer sold; remove it from your cart.",
+        "Bruno Hoodie (M / Black) is no longer sold; remove it from your cart.",
+        "Chaz Kangeroo Hoodie (L / Black) is out of stock; remove it from your cart.",
     ]
     assert Order.objects.count() == 0
 

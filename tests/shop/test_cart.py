@@ -209,25 +209,37 @@ BAD_ADD_CASES = [
         "“abc” is not a valid quantity for Linen Shirt (M / Blue). "
         "Enter a whole number of 1 or more.",
     ),
-    (
-        "",
-        "“” is not a valid quantity for Linen Shirt (M / Blue). "
-        "Enter a whole number of 1 or more.",
-    ),
+    ("", "Enter a quantity of 1 or more."),
+    ("  ", "Enter a quantity of 1 or more."),
     (
         "2.5",
         "“2.5” is not a valid quantity for Linen Shirt (M / Blue). "
         "Enter a whole number of 1 or more.",
     ),
     (
-        "999999999999",
+        "999999999",
         "Only 5 of Linen Shirt (M / Blue) are available and your cart already "
         "has 1, so you can add 4 more.",
     ),
     (
+        "99999999999999999999999",
+        "A quantity of 99999999999999999999999 is more than we can take; "
+        "the most you can order is 5.",
+    ),
+    (
+        "+0001000000000",
+        "A quantity of 1000000000 is more than we can take; "
+        "the most you can order is 5.",
+    ),
+    (
         "9" * 40,
-        f"“{'9' * 20}…” is not a valid quantity for Linen Shirt (M / Blue). "
-        "Enter a whole number of 1 or more.",
+        f"A quantity of {'9' * 25}… is more than we can take; "
+        "the most you can order is 5.",
+    ),
+    (
+        "-" + "9" * 40,
+        "The quantity for Linen Shirt (M / Blue) must be at least 1, "
+        f"not -{'9' * 24}…. To take it out of your cart, use Remove.",
     ),
     (
         "5",
