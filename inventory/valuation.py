@@ -39,9 +39,9 @@ def current_unit_cost(stock: Stock) -> Decimal | None:
 def value_out(stock: Stock, units: int) -> Decimal:
     """Return the value `units` units take out of `stock` (a positive amount).
 
-    The last units out take all the value left; otherwise the units leave
-    at the current unit cost, rounded half up, but never take more than
-    the value on hand, so it cannot go negative.
+    The last units out take all the value left. Other units leave at the
+    current unit cost, rounded half up, capped at the value on hand so
+    that it never goes negative.
     """
     if units >= stock.quantity_on_hand:
         return stock.value_amount

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
@@ -59,7 +60,7 @@ class AccountAdmin(admin.ModelAdmin):
 class JournalLineInline(admin.TabularInline):
     model = JournalLine
     fields = ["account", "debit", "credit", "memo", "tax_code", "province"]
-    readonly_fields = fields
+    readonly_fields = ["account", "debit", "credit", "memo", "tax_code", "province"]
     extra = 0
     can_delete = False
 
@@ -140,7 +141,7 @@ class JournalEntryAdmin(ReadOnlyAdmin):
             "form": form,
             "entries": to_reverse,
             "already_reversed": queryset.filter(reversed_by__isnull=False),
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
         }
         return TemplateResponse(
             request, "admin/accounting/journalentry/reverse_entries.html", context

@@ -1,10 +1,11 @@
 """Post the events recorded before the ledger existed, each once.
 
 Paid orders and stock movements from before the posting rules have no
-journal entry. This finds them by their event keys and posts them with the
-same rules that post new events, each in its own transaction, so one that
-cannot post (an order whose amounts do not add up) is reported and the
-others still post. Running it again finds nothing left to post.
+journal entry. This module finds them by their event keys and posts them
+with the same rules that post new events. Each posts in its own
+transaction, so one that cannot post (an order whose amounts do not add
+up) is reported and the others still post. Running it again finds nothing
+left to post.
 
 Stock movements with no value (from before unit costs were recorded) post
 nothing, as they would today: they are not valued afterwards, because
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class MissingEntriesResult:
-    """What post_missing_entries posted, or would post, and what failed."""
+    """Ids that post_missing_entries posted (or would post) and its errors."""
 
     sales: list[int] = field(default_factory=list)
     stock_movements: list[int] = field(default_factory=list)

@@ -1,10 +1,10 @@
 """Posting rule for an online sale paid by card through Stripe.
 
 The customer's money sits in Stripe until a payout, so the gross goes to
-Stripe clearing; the goods and the shipping charge are revenue; each sales
-tax is owed to the government that levies it, one line per tax with its
-code and the province it was charged for. The processor fee and the
-payout post separately (accounting.posting.stripe).
+Stripe clearing. The goods and the shipping charge are revenue. Each sales
+tax is owed to the government that levies it, so it gets its own line
+with its code and the province it was charged for. The processor fee and
+the payout post separately (accounting.posting.stripe).
 """
 
 from accounting.ledger import Posting, credit, debit, post_entry

@@ -23,6 +23,7 @@ from django.db import transaction
 from accounting.ledger import Posting, credit, debit, post_entry
 from accounting.models import Account, JournalEntry, JournalLine
 from inventory.models import StockMovement
+from shop.money import ZERO
 
 from .dates import shop_date
 
@@ -140,8 +141,8 @@ def _bulk_line(
     return JournalLine(
         entry=entry,
         account=accounts[posting.account],
-        debit=max(amount, 0),
-        credit=max(-amount, 0),
+        debit=max(amount, ZERO),
+        credit=max(-amount, ZERO),
         memo=posting.memo,
     )
 
