@@ -22,4 +22,34 @@ urlpatterns = [
     path("account/login/", accounts.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/signup/", accounts.signup, name="signup"),
+    path(
+        "account/confirm/resend/",
+        accounts.resend_confirmation,
+        name="resend-confirmation",
+    ),
+    path(
+        "account/confirm/<str:token>/",
+        accounts.confirm_email_view,
+        name="confirm-email",
+    ),
+    path(
+        "account/password-reset/",
+        accounts.PasswordResetView.as_view(),
+        name="password-reset",
+    ),
+    path(
+        "account/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password-reset-done",
+    ),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "account/password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
 ]

@@ -9,6 +9,7 @@ to checkout before paying rewrites that order rather than adding another.
 """
 
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from orders.checkout import (
 )
 from orders.forms import AddressForm, ShippingMethodForm
 from orders.models import Order
+from shop.accounts import confirmation_pending
 from shop.cart import cart_lines, get_cart, list_line_problems
 from shop.models import Cart, Customer
 
@@ -138,10 +140,24 @@ def _place_order(
 ) -> HttpResponse:
     pending_id = request.session.get(PENDING_ORDER_SESSION_KEY)
     pending = Order.objects.filter(pk=pending_id).first() if pending_id else None
-    order = place_order(cart=cart, details=details, user=request.user, order=pending)
+    order = place_order(cart=cart, details=details, user=_buyer(request), order=pending)
 
     request.session[PENDING_ORDER_SESSION_KEY] = order.pk
     return redirect("orders:payment", token=order.access_token)
+
+
+def _buyer(request: HttpRequest) -> AbstractBaseUser | None:
+    """Return the user to place the order for, or None to buy as a guest.
+
+    place_order links the customer record of the user's email to the user.
+    Until the user has confirmed owning that email, linking it would show
+    them the orders of whoever bought with it, so they buy as a guest and
+    the order joins their account when they confirm.
+    """
+    user = request.user
+    if not user.is_authenticated or confirmation_pending(user):
+        return None
+    return user
 
 
 def _back_to_cart_with(request: HttpRequest, problems: list[str]) -> HttpResponse:

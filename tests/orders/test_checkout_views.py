@@ -254,3 +254,21 @@ def test_unshippable_item_explains_why(client, db):
         "the 30 kg limit for one parcel: ship it by freight, or check its "
         "weight and dimensions."
     ]
+
+
+def test_unconfirmed_account_buys_as_guest(client, db, django_user_model):
+    guest = CustomerFactory(email="ingrid@example.com")
+    user = django_user_model.objects.create_user(
+        username="ingrid@example.com", email="ingrid@example.com"
+    )
+    client.force_login(user)
+    cart_with((hoodie(), 1), user=user)
+    client.post(CHECKOUT, {**ADDRESSES["QC"], "email": "ingrid@example.com"})
+    choose_shipping(client)
+
+    client.post(REVIEW)
+
+    order = Order.objects.get()
+    guest.refresh_from_db()
+    assert order.customer == guest
+    assert guest.user is None

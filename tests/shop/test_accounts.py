@@ -36,31 +36,34 @@ def _stocked_variant(*, on_hand, sku, name="Linen Shirt"):
 
 
 @pytest.mark.django_db
-def test_signup_creates_user_and_customer(client):
+def test_signup_creates_user_without_customer(client):
     response = _signup(client, "  Avery@Example.COM ")
 
     user = get_user_model().objects.get()
-    customer = Customer.objects.get()
     assert response.url == reverse("shop:account")
     assert user.username == "avery@example.com"
     assert user.email == "avery@example.com"
-    assert customer.email == "avery@example.com"
-    assert customer.user == user
+    assert Customer.objects.count() == 0
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
 @pytest.mark.django_db
-def test_signup_links_guest_customer_ignoring_case(client):
+def test_signup_hides_guest_orders_until_confirmed(client, mailoutbox):
     guest = CustomerFactory(email="Avery.Tremblay@Example.com")
-    order = OrderFactory(customer=guest, total_amount=Decimal("71.82"))
+    OrderFactory(customer=guest, total_amount=Decimal("71.82"))
 
     _signup(client, "avery.tremblay@example.com ")
 
     guest.refresh_from_db()
-    assert guest.user.username == "avery.tremblay@example.com"
+    assert guest.user is None
     assert Customer.objects.count() == 1
     history = client.get(reverse("shop:account"))
-    assert list(history.context["page"].object_list) == [order]
+    assert list(history.context["page"].object_list) == []
+    assert history.context["confirmation_pending"] is True
+    assert "We sent a confirmation email to avery.tremblay@example.com" in (
+        history.content.decode()
+    )
+    assert [message.to for message in mailoutbox] == [["avery.tremblay@example.com"]]
 
 
 @pytest.mark.django_db
