@@ -1,17 +1,28 @@
 """Checkout forms: contact and delivery address, then shipping method."""
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django import forms
 from django.template.defaultfilters import date as format_date
 from localflavor.ca.ca_provinces import PROVINCE_CHOICES
-from localflavor.ca.forms import CAPostalCodeField, CAProvinceField, CAProvinceSelect
+from localflavor.ca.forms import CAPostalCodeField, CAProvinceField
+
+from shop.text import strip_control_characters
 
 if TYPE_CHECKING:
     from shipping.rates import ShippingOption
 
 PROVINCE_NAMES = {code: str(name) for code, name in PROVINCE_CHOICES}
+PROVINCE_SELECT_CHOICES = [("", "Choose a province or territory"), *PROVINCE_CHOICES]
+
+# What a phone number may be typed with: digits, spaces, dashes, dots,
+# parentheses, and a leading "+" for "+1".
+PHONE_CHARACTERS = re.compile(r"\+?[\d\s().-]+")
+# A North American Numbering Plan number: a three-digit area code and a
+# three-digit exchange, both starting with 2-9, then four digits.
+NANP_DIGITS = re.compile(r"([2-9]\d{2})([2-9]\d{2})(\d{4})")
 
 # Canada Post gives each province or territory the first letter of its postal
 # codes (the postal district). X is shared by the Northwest Territories and
@@ -38,12 +49,26 @@ POSTAL_DISTRICT_PROVINCES = {
 }
 
 
+# Within district X, these forward sortation areas are Nunavut's; every
+# other X code is in the Northwest Territories (Canada Post).
+NUNAVUT_FORWARD_SORTATION_AREAS = frozenset({"X0A", "X0B", "X0C"})
+
+
+def postal_code_provinces(postal_code: str) -> tuple[str, ...]:
+    """Return the provinces or territories that a postal code can be in."""
+    if postal_code[:1] == "X":
+        if postal_code[:3] in NUNAVUT_FORWARD_SORTATION_AREAS:
+            return ("NU",)
+        return ("NT",)
+    return POSTAL_DISTRICT_PROVINCES.get(postal_code[:1], ())
+
+
 def postal_code_province_error(postal_code: str, province: str) -> str | None:
     """Return why `postal_code` cannot be in `province`, or None if it can.
 
     `postal_code` is normalised ("K1A 0B1") and `province` a two-letter code.
     """
-    provinces = POSTAL_DISTRICT_PROVINCES.get(postal_code[:1], ())
+    provinces = postal_code_provinces(postal_code)
     if province in provinces:
         return None
     if not provinces:
@@ -75,6 +100,35 @@ class PostalCodeField(CAPostalCodeField):
             ) from error
 
 
+class SingleLineField(forms.CharField):
+    """A line of text, with control characters dropped (see shop.text)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return strip_control_characters(value).strip() if value else value
+
+
+class PhoneField(SingleLineField):
+    """A North American phone number, normalised to "902-555-0123"."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return text
+        digits = re.sub(r"\D", "", text)
+        if len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        match = NANP_DIGITS.fullmatch(digits)
+        if PHONE_CHARACTERS.fullmatch(text) is None or match is None:
+            raise forms.ValidationError(
+                "“%(value)s” is not a phone number. Enter the area code and number, "
+                "like 902-555-0123, or leave the phone empty.",
+                code="invalid",
+                params={"value": text},
+            )
+        return "-".join(match.groups())
+
+
 class AddressForm(forms.Form):
     """Step one: the customer's email and where to deliver."""
 
@@ -82,22 +136,24 @@ class AddressForm(forms.Form):
         label="Email",
         help_text="We send the order confirmation and invoice here.",
     )
-    ship_name = forms.CharField(label="Full name", max_length=200)
-    ship_company = forms.CharField(label="Company", max_length=200, required=False)
-    ship_line1 = forms.CharField(label="Address", max_length=200)
-    ship_line2 = forms.CharField(
+    ship_name = SingleLineField(label="Full name", max_length=200)
+    ship_company = SingleLineField(label="Company", max_length=200, required=False)
+    ship_line1 = SingleLineField(label="Address", max_length=200)
+    ship_line2 = SingleLineField(
         label="Apartment, suite or unit", max_length=200, required=False
     )
-    ship_city = forms.CharField(label="City", max_length=100)
+    ship_city = SingleLineField(label="City", max_length=100)
     ship_province = CAProvinceField(
-        label="Province or territory", widget=CAProvinceSelect
+        label="Province or territory",
+        widget=forms.Select(choices=PROVINCE_SELECT_CHOICES),
+        error_messages={"required": "Choose a province or territory."},
     )
     ship_postal_code = PostalCodeField(label="Postal code")
-    ship_phone = forms.CharField(
+    ship_phone = PhoneField(
         label="Phone",
         max_length=32,
         required=False,
-        help_text="Optional; the carrier calls only if a delivery needs it.",
+        help_text="The carrier calls only if a delivery needs it.",
     )
 
     # Browser autofill tokens from the HTML standard's autocomplete attribute.

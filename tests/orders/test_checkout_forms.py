@@ -103,10 +103,10 @@ def test_postal_code_matches_its_province(postal_code, province):
     assert postal_code_province_error(postal_code, province) is None
 
 
-def test_postal_code_names_both_northern_territories():
+def test_postal_code_names_northern_territory():
     error = postal_code_province_error("X1A 7P1", "YT")
 
     assert error == (
-        "Postal code X1A 7P1 is in Northwest Territories or Nunavut, not Yukon. "
+        "Postal code X1A 7P1 is in Northwest Territories, not Yukon. "
         "Check the province or the postal code."
     )
