@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import F, Sum
 
 from .models import Stock
 
@@ -49,18 +50,20 @@ def availability_for(variant_ids: Iterable[int]) -> dict[int, Availability]:
     """Return each variant's availability, keyed by variant id, in one query.
 
     A variant without a Stock row is out of stock. Availability is the
-    quantity on hand, because carts do not reserve stock.
+    quantity on hand less what paid orders hold, summed over locations;
+    carts do not reserve stock.
     """
     variant_ids = set(variant_ids)
     if not variant_ids:
         return {}
 
-    on_hand = dict(
-        Stock.objects.filter(variant_id__in=variant_ids).values_list(
-            "variant_id", "quantity_on_hand"
-        )
+    available = dict(
+        Stock.objects.filter(variant_id__in=variant_ids)
+        .values("variant_id")
+        .annotate(available=Sum(F("quantity_on_hand") - F("quantity_allocated")))
+        .values_list("variant_id", "available")
     )
     return {
-        variant_id: availability_from_quantity(on_hand.get(variant_id))
+        variant_id: availability_from_quantity(available.get(variant_id))
         for variant_id in variant_ids
     }

@@ -19,7 +19,20 @@ class Order(models.Model):
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", "Awaiting payment"
         PAID = "paid", "Paid"
+        PARTLY_SHIPPED = "partly_shipped", "Partly shipped"
+        SHIPPED = "shipped", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+        COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "Online"
+        IN_STORE = "in_store", "In store"
+        PHONE = "phone", "Phone"
+
+    class ShippingPreference(models.TextChoices):
+        SHIP_AVAILABLE = "ship_available", "Ship what is in stock now"
+        SHIP_TOGETHER = "ship_together", "Wait and ship everything together"
 
     number = models.PositiveBigIntegerField(unique=True)
     access_token = models.CharField(
@@ -34,6 +47,26 @@ class Order(models.Model):
         choices=Status.choices,
         default=Status.PENDING_PAYMENT,
         db_index=True,
+    )
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, default=Channel.ONLINE, db_index=True
+    )
+    shipping_preference = models.CharField(
+        max_length=20,
+        choices=ShippingPreference.choices,
+        default=ShippingPreference.SHIP_AVAILABLE,
+        help_text="What the customer chose for lines on backorder.",
+    )
+    client_key = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Key a counter or terminal sends so a retried sale is kept once.",
+    )
+    cash_rounding_amount = MoneyField(
+        default=0,
+        help_text="Cash total rounded to the nickel, less the total before it.",
     )
 
     ship_name = models.CharField("name", max_length=200)
@@ -85,12 +118,35 @@ class OrderLine(models.Model):
     unit_price = MoneyField()
     subtotal_amount = MoneyField(help_text="Unit price times quantity.")
     tax_amount = MoneyField(help_text="This line's share of the order's taxes.")
+    quantity_allocated = models.PositiveIntegerField(
+        default=0, help_text="Units held on the shelf for this line, not shipped."
+    )
+    quantity_backordered = models.PositiveIntegerField(
+        default=0, help_text="Units waiting for stock to arrive."
+    )
+    quantity_shipped = models.PositiveIntegerField(default=0)
+    quantity_oversold = models.PositiveIntegerField(
+        default=0,
+        help_text="Units sold out when paid; staff refund or backorder them.",
+    )
+    backordered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the line started waiting for stock."
+    )
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    quantity__gte=models.F("quantity_allocated")
+                    + models.F("quantity_backordered")
+                    + models.F("quantity_shipped")
+                    + models.F("quantity_oversold")
+                ),
+                name="order_line_quantities_within_ordered",
             ),
         ]
 
@@ -130,8 +186,22 @@ class Payment(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
+    class Method(models.TextChoices):
+        CARD_ONLINE = "card_online", "Card (online)"
+        CASH = "cash", "Cash"
+        DEBIT = "debit", "Debit (terminal)"
+        CARD_TERMINAL = "card_terminal", "Credit card (terminal)"
+
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
-    stripe_payment_intent_id = models.CharField(max_length=255, unique=True)
+    method = models.CharField(
+        max_length=20, choices=Method.choices, default=Method.CARD_ONLINE
+    )
+    stripe_payment_intent_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True
+    )
+    amount_tendered = MoneyField(
+        null=True, blank=True, help_text="Cash handed over, for change."
+    )
     amount = MoneyField()
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.PENDING

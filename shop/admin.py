@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.contrib import admin
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Sum
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
@@ -64,12 +64,16 @@ class VariantInline(admin.TabularInline):
     show_change_link = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("stock")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(units_on_hand=Sum("stock_levels__quantity_on_hand"))
+        )
 
     @admin.display(description="On hand")
     def quantity_on_hand(self, variant: Variant) -> int | str:
-        stock = getattr(variant, "stock", None)
-        return stock.quantity_on_hand if stock else "—"
+        units = getattr(variant, "units_on_hand", None)
+        return "—" if units is None else units
 
 
 @admin.register(Product)

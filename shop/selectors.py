@@ -6,7 +6,7 @@ products costs the same number of queries whatever its size.
 
 from collections.abc import Iterable
 
-from django.db.models import Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import F, Max, Min, Prefetch, Q, QuerySet, Sum
 
 from inventory.selectors import availability_for, availability_from_quantity
 
@@ -34,8 +34,11 @@ def list_products(*, category: Category | None = None) -> QuerySet[Product]:
         .annotate(
             price_from=Min("variants__price", filter=active_variant),
             price_to=Max("variants__price", filter=active_variant),
+            # Units available to sell: on hand less what paid orders hold.
             quantity_on_hand=Sum(
-                "variants__stock__quantity_on_hand", filter=active_variant
+                F("variants__stock_levels__quantity_on_hand")
+                - F("variants__stock_levels__quantity_allocated"),
+                filter=active_variant,
             ),
         )
         .filter(price_from__isnull=False)

@@ -175,8 +175,7 @@ def test_sold_out_item_sends_back_to_cart(client, db):
     start_checkout(client, cart_with((variant, 3)))
     enter_address(client, "QC")
     choose_shipping(client)
-    variant.stock.quantity_on_hand = 2
-    variant.stock.save()
+    variant.stock_levels.update(quantity_on_hand=2)
 
     response = client.post(REVIEW, follow=True)
 

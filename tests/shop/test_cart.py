@@ -400,8 +400,7 @@ def test_merge_carts_drops_sold_out_and_retired_items():
     source, target = Cart.objects.create(), Cart.objects.create()
     add_to_cart(cart=source, variant=sold_out, quantity=1)
     add_to_cart(cart=source, variant=retired, quantity=1)
-    sold_out.stock.quantity_on_hand = 0
-    sold_out.stock.save()
+    sold_out.stock_levels.update(quantity_on_hand=0)
     retired.product.is_active = False
     retired.product.save()
 
