@@ -19,6 +19,12 @@ urlpatterns = [
     ),
     path("orders/<str:token>/confirmation/", payment.confirmation, name="confirmation"),
     path("orders/<str:token>/", payment.order_status, name="status"),
+    path("orders/<str:token>/invoice.pdf", payment.invoice_download, name="invoice"),
+    path(
+        "account/orders/<int:number>/invoice.pdf",
+        payment.customer_invoice_download,
+        name="customer-invoice",
+    ),
     path("account/orders/<int:number>/", payment.customer_order, name="customer-order"),
     path("stripe/webhook/", payment.stripe_webhook, name="stripe-webhook"),
 ]

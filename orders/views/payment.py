@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounting.models import Invoice
+from accounting.services import invoice_pdf
 from shop.cart import clear_cart, get_cart
 
 from .. import payments
@@ -153,18 +155,55 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def order_status(request: HttpRequest, token: str) -> HttpResponse:
     order = _order_for_token(token)
-    return render(request, "orders/status.html", {"order": order})
+    invoice_url = reverse("orders:invoice", kwargs={"token": token})
+    return _render_status(request, order, invoice_url)
 
 
 @require_GET
 def customer_order(request: HttpRequest, number: int) -> HttpResponse:
     """Show a signed-in customer's own order; 404 for anyone else."""
+    order = _customer_order(request, number)
+    invoice_url = reverse("orders:customer-invoice", kwargs={"number": number})
+    return _render_status(request, order, invoice_url)
+
+
+@require_GET
+def invoice_download(request: HttpRequest, token: str) -> HttpResponse:
+    """Send the paid order's invoice PDF; 404 before it is issued."""
+    return _invoice_response(_order_for_token(token))
+
+
+@require_GET
+def customer_invoice_download(request: HttpRequest, number: int) -> HttpResponse:
+    """Send a signed-in customer's own invoice PDF; 404 for anyone else."""
+    return _invoice_response(_customer_order(request, number))
+
+
+def _customer_order(request: HttpRequest, number: int) -> Order:
     if not request.user.is_authenticated:
         raise Http404("No order found.")
-    order = get_object_or_404(
+    return get_object_or_404(
         _orders(), number=number, customer__user_id=request.user.pk
     )
-    return render(request, "orders/status.html", {"order": order})
+
+
+def _render_status(request: HttpRequest, order: Order, invoice_url: str):
+    # Orders that shipped or were cancelled after payment keep their paid_at.
+    was_paid = order.paid_at is not None
+    has_invoice = was_paid and Invoice.objects.filter(order=order).exists()
+    context = {"order": order, "invoice_url": invoice_url if has_invoice else ""}
+    return render(request, "orders/status.html", context)
+
+
+def _invoice_response(order: Order) -> HttpResponse:
+    was_paid = order.paid_at is not None
+    invoice = Invoice.objects.filter(order=order).first() if was_paid else None
+    if invoice is None:
+        raise Http404("This order has no invoice yet.")
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    filename = f"invoice-{invoice.number}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @csrf_exempt

@@ -52,7 +52,7 @@ def test_status_page_shows_order_by_token(client, paid_order):
     assert "HST 14% on $116.00" in content
     assert "$16.24" in content
     assert "$132.24" in content
-    assert "Succeeded: $132.24 by Visa ending in 4242" in content
+    assert "Paid $132.24 by Visa ending in 4242" in content
 
 
 def test_status_page_404_for_wrong_token(client, paid_order):
