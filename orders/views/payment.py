@@ -34,6 +34,13 @@ UNAVAILABLE_MESSAGE = (
 AUTHENTICATION_MESSAGE = (
     "Your bank's security check was not completed. Please pay again."
 )
+AUTHENTICATION_FAILED_MESSAGE = (
+    "Your bank did not confirm this payment. Try again or use another card."
+)
+# Stripe's message for a failed 3-D Secure check (error code
+# payment_intent_authentication_failure) is written for developers. It is
+# kept in Payment.failure_message and replaced on the customer's screens.
+STRIPE_AUTHENTICATION_FAILED = "has failed authentication"
 
 
 def _orders():
@@ -60,7 +67,7 @@ def payment(request: HttpRequest, token: str) -> HttpResponse:
         context["error"] = UNAVAILABLE_MESSAGE
     else:
         if payment.status == Payment.Status.FAILED:
-            context["error"] = payment.failure_message
+            context["error"] = _customer_message(payment.failure_message)
     context.update(
         stripe_js_url=settings.STRIPE_JS_URL,
         stripe_publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
@@ -110,7 +117,14 @@ def _payment_response(
     if result.status == "processing":
         url = reverse("orders:status", kwargs={"token": token})
         return JsonResponse({"status": "processing", "redirect_url": url})
-    return JsonResponse({"status": "failed", "message": result.message}, status=402)
+    message = _customer_message(result.message)
+    return JsonResponse({"status": "failed", "message": message}, status=402)
+
+
+def _customer_message(failure_message: str) -> str:
+    if STRIPE_AUTHENTICATION_FAILED in failure_message:
+        return AUTHENTICATION_FAILED_MESSAGE
+    return failure_message
 
 
 @require_GET
