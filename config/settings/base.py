@@ -212,3 +212,10 @@ SHIPPING_DIM_FACTORS = {
 SHIPPING_RATE_TABLE_DIR = env.path(
     "SHIPPING_RATE_TABLE_DIR", default=BASE_DIR / "shipping" / "data"
 )
+
+# ---------------------------------------------------------------------------
+# The shop counter (in-store sales).
+
+# Province of the shop's till: counter sales are taxed at its rates, because
+# the customer takes the goods in that province.
+SHOP_STORE_PROVINCE = env("SHOP_STORE_PROVINCE", default="NS")
