@@ -63,6 +63,9 @@ chromium:
 	fi
 	apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
 
+# The shop and localstripe find each other through these two settings.
+demo: export STRIPE_API_BASE = http://127.0.0.1:$(STRIPE_PORT)
+demo: export SHOP_BASE_URL = http://127.0.0.1:$(DEMO_PORT)
 demo: system-packages
 	@for port in $(DEMO_PORT) $(STRIPE_PORT); do
 	  if (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then
