@@ -150,12 +150,15 @@ def adjust_stock(
     reason: str,
     user: User | None,
     reference: str = "",
+    kind: str = StockMovement.Kind.ADJUSTMENT,
 ) -> StockMovement:
     """Add or remove units by hand (a count, damage, a found box).
 
     Locks the variant's Stock row, creating it at zero when missing. Units
     added are valued at the current unit cost (the variant's unit cost when
     the stock has none yet); units removed leave at the current unit cost.
+    `kind` is ADJUSTMENT, or STOCKTAKE for a count and IN_STORE_SALE for
+    a counter sale; the ledger posts each kind to its own account.
     Raises InsufficientStockError when the change would leave fewer than
     zero units, and ValueError for a change of zero or a blank reason.
     """
@@ -174,7 +177,7 @@ def adjust_stock(
             )
         movement = _move_stock(
             stock,
-            kind=StockMovement.Kind.ADJUSTMENT,
+            kind=kind,
             quantity=quantity_change,
             value_amount=_adjustment_value(stock, variant, quantity_change),
             reason=reason.strip(),

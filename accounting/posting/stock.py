@@ -33,7 +33,9 @@ INVENTORY_ACCOUNT = "inventory"
 COUNTER_ACCOUNTS = {
     StockMovement.Kind.OPENING: "owners_equity",
     StockMovement.Kind.SALE: "cost_of_goods_sold",
+    StockMovement.Kind.IN_STORE_SALE: "cost_of_goods_sold",
     StockMovement.Kind.ADJUSTMENT: "inventory_shrinkage",
+    StockMovement.Kind.STOCKTAKE: "inventory_shrinkage",
     StockMovement.Kind.RETURN: "cost_of_goods_sold",
     StockMovement.Kind.RECEIPT: "goods_received_not_billed",
 }
