@@ -60,7 +60,9 @@ def issue_invoice(*, order: Order) -> Invoice:
         total_amount=order.total_amount,
         paid_at=order.paid_at,
     )
-    queue_invoice_email(invoice)
+    # A counter sale to a walk-in customer has no email address to send to.
+    if order.email:
+        queue_invoice_email(invoice)
 
     logger.info(
         "Invoice %s issued for order %s",

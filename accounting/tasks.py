@@ -90,6 +90,7 @@ def send_unsent_invoices() -> int:
             issued_at__lt=issued_before,
             email_attempts__lt=SWEEP_MAX_ATTEMPTS,
         )
+        .exclude(order__email="")
         .order_by("number")
         .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
     )
