@@ -1,10 +1,10 @@
-"""Posting rule for an online sale paid by card through Stripe.
+"""Posting rules for sales: online by card through Stripe, and at the counter.
 
-The customer's money sits in Stripe until a payout, so the gross goes to
-Stripe clearing. The goods and the shipping charge are revenue. Each sales
-tax is owed to the government that levies it, so it gets its own line
-with its code and the province it was charged for. The processor fee and
-the payout post separately (accounting.posting.stripe).
+Online, the customer's money sits in Stripe until a payout, so the gross goes
+to Stripe clearing. The goods and the shipping charge are revenue. Each sales
+tax is owed to the government that levies it, so it gets its own line with its
+code and the province it was charged for. The processor fee and the payout post
+separately (accounting.posting.stripe).
 """
 
 from accounting.ledger import Posting, credit, debit, post_entry
@@ -76,4 +76,73 @@ def _succeeded_payment(order: Order) -> Payment | None:
         order.payments.filter(status=Payment.Status.SUCCEEDED)
         .order_by("-succeeded_at", "-pk")
         .first()
+    )
+
+
+# The account counter takings sit in until banked or settled, by method.
+COUNTER_PAYMENT_ACCOUNTS = {
+    Payment.Method.CASH: "cash_drawer",
+    Payment.Method.DEBIT: "card_terminal_clearing",
+    Payment.Method.CARD_TERMINAL: "card_terminal_clearing",
+}
+
+
+def in_store_sale_postings(order: Order, payment: Payment) -> list[Posting]:
+    """Return the debits and credits of a counter sale, its taxes and rounding.
+
+    The drawer or the terminal takes what the customer paid: for cash, the
+    total rounded to the nickel. The rounding goes to cash_rounding (a
+    credit when the customer paid more), so sales and taxes stay as
+    charged.
+    """
+    memo = f"Order {order.number}"
+    postings = [
+        debit(COUNTER_PAYMENT_ACCOUNTS[payment.method], payment.amount, memo=memo),
+        credit("sales_in_store", order.subtotal_amount, memo=memo),
+    ]
+    province = order.ship_province
+    for tax in order.taxes.all():
+        postings.append(
+            credit(
+                tax_payable_account(code=tax.code, province=province),
+                tax.amount,
+                memo=f"{tax.name} on order {order.number}",
+                tax_code=tax.code,
+                province=province,
+            )
+        )
+    postings.append(
+        credit("cash_rounding", order.cash_rounding_amount, memo=f"{memo} cash")
+    )
+    return postings
+
+
+def post_in_store_sale(*, order: Order) -> JournalEntry:
+    """Post a counter sale's takings, revenue, sales taxes and rounding, once.
+
+    Call inside the transaction that records the sale, after its payment
+    and invoice. Taxes are owed to the province on the order (the store's).
+    The entry is dated the sale's day in the shop's time zone. Posting the
+    same order again returns its first entry (event key sale:order:<id>).
+    Raises ValueError for an order without a succeeded counter payment and
+    UnbalancedEntryError when the payment differs from the total plus the
+    cash rounding.
+    """
+    payment = _succeeded_payment(order)
+    if payment is None or payment.method not in COUNTER_PAYMENT_ACCOUNTS:
+        raise ValueError(
+            f"Order {order.number} has no succeeded cash, debit or terminal "
+            "card payment; record the counter payment before posting its sale."
+        )
+    invoice = Invoice.objects.filter(order=order).first()
+    invoice_text = f", invoice {invoice.number}" if invoice else ""
+    return post_entry(
+        event_key=sale_event_key(order),
+        kind=JournalEntry.Kind.SALE,
+        description=f"In-store sale, order {order.number}{invoice_text}",
+        postings=in_store_sale_postings(order, payment),
+        entry_date=shop_date(payment.succeeded_at or order.paid_at),
+        order=order,
+        invoice=invoice,
+        payment=payment,
     )
