@@ -8,6 +8,8 @@ server on 127.0.0.1 (offline test payments).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -219,3 +221,36 @@ SHIPPING_RATE_TABLE_DIR = env.path(
 # Province of the shop's till: counter sales are taxed at its rates, because
 # the customer takes the goods in that province.
 SHOP_STORE_PROVINCE = env("SHOP_STORE_PROVINCE", default="NS")
+
+# ---------------------------------------------------------------------------
+# Nightly stock reports (inventory.reports): backorders and reorders,
+# emailed to staff as HTML with a CSV attached.
+
+# Staff addresses the reports go to. With none, the nightly tasks log a
+# warning and send nothing.
+SHOP_STAFF_EMAILS = env.list("SHOP_STAFF_EMAILS", default=[])
+# Time of day, HH:MM in the shop's time zone (CELERY_TIMEZONE), the reports
+# are sent at.
+SHOP_NIGHTLY_REPORT_TIME = env("SHOP_NIGHTLY_REPORT_TIME", default="02:00")
+
+
+def _nightly_report_crontab(value: str) -> crontab:
+    hour, _, minute = value.partition(":")
+    if not (hour.isdigit() and minute.isdigit()) or not (
+        int(hour) < 24 and int(minute) < 60
+    ):
+        raise ImproperlyConfigured(
+            f"SHOP_NIGHTLY_REPORT_TIME is {value!r}; set it to a time of day "
+            'as HH:MM on the 24-hour clock, for example "02:00".'
+        )
+    return crontab(hour=int(hour), minute=int(minute))
+
+
+CELERY_BEAT_SCHEDULE["send-backorder-report"] = {
+    "task": "inventory.tasks.send_backorder_report",
+    "schedule": _nightly_report_crontab(SHOP_NIGHTLY_REPORT_TIME),
+}
+CELERY_BEAT_SCHEDULE["send-reorder-report"] = {
+    "task": "inventory.tasks.send_reorder_report",
+    "schedule": _nightly_report_crontab(SHOP_NIGHTLY_REPORT_TIME),
+}
