@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 PROVINCE_NAMES = {code: str(name) for code, name in PROVINCE_CHOICES}
 PROVINCE_SELECT_CHOICES = [("", "Choose a province or territory"), *PROVINCE_CHOICES]
 
-# What a phone number may be typed with: digits, spaces, dashes, dots,
+# Characters allowed in a typed phone number: digits, spaces, dashes, dots,
 # parentheses, and a leading "+" for "+1".
 PHONE_CHARACTERS = re.compile(r"\+?[\d\s().-]+")
 # A North American Numbering Plan number: a three-digit area code and a
