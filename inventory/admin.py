@@ -30,11 +30,10 @@ class StockAdjustmentForm(forms.ModelForm):
         change = self.cleaned_data["quantity_change"]
         if change == 0:
             raise ValidationError("Enter a number of units other than 0.")
-        on_hand = self.instance.quantity_on_hand
-        if on_hand + change < 0:
-            raise ValidationError(
-                f"Only {on_hand} on hand, so at most {on_hand} can be removed."
-            )
+        stock = self.instance
+        problem = services.removal_problem(stock, change, sku=stock.variant.sku)
+        if problem:
+            raise ValidationError(problem)
         return change
 
 

@@ -22,7 +22,7 @@ account always equals the sum of Stock.value_amount.
 
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -32,10 +32,10 @@ from django.utils import timezone
 
 from accounting.posting.stock import post_stock_movement, post_stock_movements
 from shop.models import Variant
-from shop.money import round_money
+from shop.money import ZERO, round_money
 
 from . import valuation
-from .models import Stock, StockMovement
+from .models import Stock, StockMovement, default_location_id
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def set_opening_stock(
             )
         if quantity == 0:
             return None
-        movement = _move_stock(
+        movement = move_stock(
             stock,
             kind=StockMovement.Kind.OPENING,
             quantity=quantity,
@@ -159,8 +159,9 @@ def adjust_stock(
     the stock has none yet); units removed leave at the current unit cost.
     `kind` is ADJUSTMENT, or STOCKTAKE for a count and IN_STORE_SALE for
     a counter sale; the ledger posts each kind to its own account.
-    Raises InsufficientStockError when the change would leave fewer than
-    zero units, and ValueError for a change of zero or a blank reason.
+    Raises InsufficientStockError when the change would leave fewer units
+    on hand than are allocated to paid orders (so never below zero), and
+    ValueError for a change of zero or a blank reason.
     """
     if quantity_change == 0:
         raise ValueError(f"The adjustment of {variant.sku} is 0 units; nothing to do.")
@@ -169,13 +170,10 @@ def adjust_stock(
 
     with transaction.atomic():
         stock = _lock_stock(variant.pk)
-        if stock.quantity_on_hand + quantity_change < 0:
-            raise InsufficientStockError(
-                f"{variant.sku} has {stock.quantity_on_hand} on hand, so it "
-                f"cannot go down by {-quantity_change}; count the shelf and "
-                "adjust by at most what is there."
-            )
-        movement = _move_stock(
+        problem = removal_problem(stock, quantity_change, sku=variant.sku)
+        if problem:
+            raise InsufficientStockError(problem)
+        movement = move_stock(
             stock,
             kind=kind,
             quantity=quantity_change,
@@ -198,8 +196,9 @@ def record_sale(*, items: Sequence[tuple[int, int]], reference: str) -> dict[int
     `items` are (variant id, quantity) pairs; a variant listed twice counts
     once with the quantities added. Call inside the caller's transaction:
     the Stock rows stay locked (in variant-id order) until it commits.
-    Takes what is on hand, never going below zero, and returns the units
-    taken per variant id, 0 for a variant with no stock. The units leave at
+    Takes what is available (on hand less allocated), never going below
+    zero, and returns the units taken per variant id, 0 for a variant with
+    no stock. The units leave at
     the current unit cost and post their cost of goods sold.
     """
     requested: Counter[int] = Counter()
@@ -219,10 +218,11 @@ def record_sale(*, items: Sequence[tuple[int, int]], reference: str) -> dict[int
             .order_by("variant_id")
         )
         for stock in stocks:
-            # TODO: backorders will cover the units that stock cannot.
-            units = min(requested[stock.variant_id], stock.quantity_on_hand)
+            # Allocated units belong to paid orders, so only the available
+            # ones can be sold.
+            units = min(requested[stock.variant_id], stock.quantity_available)
             if units:
-                _move_stock(
+                move_stock(
                     stock,
                     kind=StockMovement.Kind.SALE,
                     quantity=-units,
@@ -260,7 +260,7 @@ def receive_stock(
 
     with transaction.atomic():
         stock = _lock_stock(variant.pk)
-        movement = _move_stock(
+        movement = move_stock(
             stock,
             kind=StockMovement.Kind.RECEIPT,
             quantity=quantity,
@@ -303,7 +303,7 @@ def return_to_stock(
 
     with transaction.atomic():
         stock = _lock_stock(variant.pk)
-        movement = _move_stock(
+        movement = move_stock(
             stock,
             kind=StockMovement.Kind.RETURN,
             quantity=quantity,
@@ -355,9 +355,98 @@ def revalue_stock(
     return share
 
 
+def removal_problem(stock: Stock, quantity_change: int, *, sku: str) -> str:
+    """Return why `quantity_change` cannot be applied to `stock`, or "".
+
+    Units allocated to paid orders stay on the shelf for them, so a change
+    may remove at most the units available (on hand less allocated).
+    """
+    if stock.quantity_on_hand + quantity_change >= stock.quantity_allocated:
+        return ""
+    removable = stock.quantity_available
+    if not stock.quantity_allocated:
+        return (
+            f"{sku} has {stock.quantity_on_hand} on hand, so at most "
+            f"{removable} can be removed."
+        )
+    return (
+        f"{sku} has {stock.quantity_on_hand} on hand and "
+        f"{stock.quantity_allocated} allocated to paid orders, so at most "
+        f"{removable} can be removed."
+    )
+
+
+def lock_stocks(variant_ids: Iterable[int]) -> dict[int, Stock]:
+    """Lock the Stock rows of `variant_ids` at the default location.
+
+    Creates a missing row at zero first. Rows are locked in variant-id
+    order (select_for_update), the order every stock writer follows, so
+    two transactions cannot deadlock on them. Call inside a transaction:
+    the locks last until it ends. Returns the rows by variant id.
+    """
+    ids = sorted(set(variant_ids))
+    location_id = default_location_id()
+    existing = set(
+        Stock.objects.filter(variant_id__in=ids, location_id=location_id).values_list(
+            "variant_id", flat=True
+        )
+    )
+    for variant_id in ids:
+        if variant_id not in existing:
+            Stock.objects.get_or_create(variant_id=variant_id, location_id=location_id)
+    stocks = (
+        Stock.objects.select_for_update()
+        .filter(variant_id__in=ids, location_id=location_id)
+        .select_related("variant")
+        .order_by("variant_id")
+    )
+    return {stock.variant_id: stock for stock in stocks}
+
+
+def move_stock(
+    stock: Stock,
+    *,
+    kind: str,
+    quantity: int = 0,
+    quantity_allocated_change: int = 0,
+    value_amount: Decimal = ZERO,
+    reason: str,
+    user: User | None = None,
+    reference: str = "",
+) -> StockMovement:
+    """Write a movement, apply it to the locked Stock row and post its value.
+
+    `stock` must be locked by the caller (lock_stocks). The database's
+    checks reject a movement that would leave on hand or allocated below
+    zero or allocated above on hand.
+    """
+    # The new value is computed here, not with F(): SQLite adds decimals as
+    # floats, and a stock emptied cent by cent could end a hair below zero.
+    stock.value_amount += value_amount
+    Stock.objects.filter(pk=stock.pk).update(
+        quantity_on_hand=F("quantity_on_hand") + quantity,
+        quantity_allocated=F("quantity_allocated") + quantity_allocated_change,
+        value_amount=stock.value_amount,
+        updated_at=timezone.now(),
+    )
+    stock.quantity_on_hand += quantity
+    stock.quantity_allocated += quantity_allocated_change
+    movement = StockMovement.objects.create(
+        stock=stock,
+        kind=kind,
+        quantity=quantity,
+        quantity_allocated_change=quantity_allocated_change,
+        value_amount=value_amount,
+        reason=reason,
+        reference=reference,
+        created_by=user,
+    )
+    post_stock_movement(movement=movement)
+    return movement
+
+
 def _lock_stock(variant_id: int) -> Stock:
-    Stock.objects.get_or_create(variant_id=variant_id)
-    return Stock.objects.select_for_update().get(variant_id=variant_id)
+    return lock_stocks([variant_id])[variant_id]
 
 
 def _adjustment_value(stock: Stock, variant: Variant, quantity_change: int):
@@ -366,39 +455,6 @@ def _adjustment_value(stock: Stock, variant: Variant, quantity_change: int):
     return valuation.value_in(
         stock, quantity_change, fallback_unit_cost=variant.unit_cost
     )
-
-
-def _move_stock(
-    stock: Stock,
-    *,
-    kind: str,
-    quantity: int,
-    value_amount: Decimal,
-    reason: str,
-    user: User | None = None,
-    reference: str = "",
-) -> StockMovement:
-    """Write a movement, apply it to the locked Stock row and post it."""
-    # The new value is computed here, not with F(): SQLite adds decimals as
-    # floats, and a stock emptied cent by cent could end a hair below zero.
-    stock.value_amount += value_amount
-    Stock.objects.filter(pk=stock.pk).update(
-        quantity_on_hand=F("quantity_on_hand") + quantity,
-        value_amount=stock.value_amount,
-        updated_at=timezone.now(),
-    )
-    stock.quantity_on_hand += quantity
-    movement = StockMovement.objects.create(
-        stock=stock,
-        kind=kind,
-        quantity=quantity,
-        value_amount=value_amount,
-        reason=reason,
-        reference=reference,
-        created_by=user,
-    )
-    post_stock_movement(movement=movement)
-    return movement
 
 
 def _bulk_opening_movements(

@@ -55,7 +55,7 @@ def test_stock_admin_rejects_removing_more_than_on_hand(staff_client):
     )
 
     assert response.status_code == 200
-    assert "Only 2 on hand, so at most 2 can be removed." in response.text
+    assert "MH01-L-Gray has 2 on hand, so at most 2 can be removed." in response.text
     stock.refresh_from_db()
     assert stock.quantity_on_hand == 2
     assert stock.movements.count() == 1
