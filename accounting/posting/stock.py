@@ -4,12 +4,17 @@ Every movement with a value moves that value in or out of the inventory
 account, and the other side depends on why the goods moved:
 
 - opening stock is the owner's contribution (owner's equity);
-- a sale takes the goods' cost to cost of goods sold;
-- an adjustment (a count, damage, a found box) goes to inventory
-  shrinkage, in either direction;
+- a sale takes the goods' cost to cost of goods sold, whether the goods
+  leave as a shipment of a paid online order, across the shop counter or
+  (before allocation existed) at payment;
+- an adjustment or a stocktake (a count, damage, a found box) goes to
+  inventory shrinkage, in either direction;
 - a return to stock gives the cost back from cost of goods sold;
 - a receipt is owed to the supplier until the bill arrives (goods
   received not billed).
+
+Allocations and releases only promise units on the shelf to an order or
+take the promise back: they carry no value and post nothing.
 
 The movement's value is signed (positive in, negative out) and the rule
 debits inventory with it, so a negative value credits inventory and debits
@@ -33,6 +38,7 @@ INVENTORY_ACCOUNT = "inventory"
 COUNTER_ACCOUNTS = {
     StockMovement.Kind.OPENING: "owners_equity",
     StockMovement.Kind.SALE: "cost_of_goods_sold",
+    StockMovement.Kind.SHIPMENT: "cost_of_goods_sold",
     StockMovement.Kind.IN_STORE_SALE: "cost_of_goods_sold",
     StockMovement.Kind.ADJUSTMENT: "inventory_shrinkage",
     StockMovement.Kind.STOCKTAKE: "inventory_shrinkage",
