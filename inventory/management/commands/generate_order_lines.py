@@ -92,7 +92,7 @@ def ensure_variants(count: int) -> list[Variant]:
         return existing[:count]
     category = Category.objects.filter(
         slug="bench"
-    ).first() or Category.objects.add_root(name="Bench", slug="bench")
+    ).first() or Category.objects.add_root({"name": "Bench", "slug": "bench"})
     supplier, _ = Supplier.objects.get_or_create(
         name="Bench Supplier", defaults={"lead_time_days": 10}
     )
