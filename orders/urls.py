@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkout, payment
+from .views import checkout, counter, payment
 
 app_name = "orders"
 
@@ -27,4 +27,15 @@ urlpatterns = [
     ),
     path("account/orders/<int:number>/", payment.customer_order, name="customer-order"),
     path("stripe/webhook/", payment.stripe_webhook, name="stripe-webhook"),
+    path("counter/", counter.counter, name="counter"),
+    path("counter/add/", counter.counter_add, name="counter-add"),
+    path("counter/remove/", counter.counter_remove, name="counter-remove"),
+    path("counter/customer/", counter.counter_customer, name="counter-customer"),
+    path("counter/pay/", counter.counter_pay, name="counter-pay"),
+    path("counter/clear/", counter.counter_clear, name="counter-clear"),
+    path(
+        "counter/receipts/<int:number>/",
+        counter.counter_receipt,
+        name="counter-receipt",
+    ),
 ]
