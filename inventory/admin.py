@@ -137,4 +137,5 @@ class StockMovementAdmin(admin.ModelAdmin):
         return False
 
 
-from . import admin_stocktake  # noqa: E402, F401
+# Imported for their admin.register calls.
+from . import admin_purchasing, admin_stocktake  # noqa: E402, F401

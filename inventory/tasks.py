@@ -8,6 +8,9 @@ from celery.utils.time import get_exponential_backoff_interval
 
 from inventory import reports
 
+# Imported so that workers, which autodiscover only tasks modules, register it.
+from inventory.purchasing_tasks import send_purchase_order_email  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
