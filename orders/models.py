@@ -100,7 +100,19 @@ class Order(models.Model):
 
     @property
     def is_paid(self) -> bool:
-        return self.status == self.Status.PAID
+        """Whether the order has been paid, whatever happened to it since."""
+        return self.status in PAID_STATUSES
+
+
+PAID_STATUSES = frozenset(
+    {
+        Order.Status.PAID,
+        Order.Status.PARTLY_SHIPPED,
+        Order.Status.SHIPPED,
+        Order.Status.DELIVERED,
+        Order.Status.COMPLETED,
+    }
+)
 
 
 class OrderLine(models.Model):

@@ -29,9 +29,7 @@ def email_oversold_notice(*, order_id: int) -> bool:
         kind=EMAIL_KIND, reference=reference, status=EmailLog.Status.SENT
     ).exists()
     if not lines or already_sent:
-        logger.info(
-            "Oversold email not needed", extra={"order_id": order_id}
-        )
+        logger.info("Oversold email not needed", extra={"order_id": order_id})
         return False
 
     context = {

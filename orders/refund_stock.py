@@ -1,7 +1,8 @@
 """Returning refunded units to stock at the cost they left it.
 
 A returned unit goes back at the cost it was sold at: the value of the
-order's SALE movement for that variant divided by its units. The value of
+order's SHIPMENT (or, for orders paid before allocation, SALE) movements
+for that variant divided by their units. The value of
 the k-th unit back is the difference of that share rounded to the cent for
 k and for k - 1 units, so returning every unit sold, in any number of
 refunds, puts back exactly the value the sale took out. Units that never
@@ -45,12 +46,14 @@ def return_units(*, credit_note: CreditNote, user=None) -> None:
 def returned_value(*, variant, quantity: int, reference: str):
     """Return the cost value of `quantity` more units returned on an order.
 
-    `reference` is the order number, as on its SALE movements.
+    `reference` is the order number, as on its SHIPMENT movements.
     """
     sold_units, sold_value = _movement_totals(
-        variant, reference, StockMovement.Kind.SALE
+        variant, reference, (StockMovement.Kind.SALE, StockMovement.Kind.SHIPMENT)
     )
-    returned_units, _ = _movement_totals(variant, reference, StockMovement.Kind.RETURN)
+    returned_units, _ = _movement_totals(
+        variant, reference, (StockMovement.Kind.RETURN,)
+    )
     sold_units, sold_value = -sold_units, -sold_value
     returned_units = min(returned_units, sold_units)
 
@@ -64,8 +67,8 @@ def returned_value(*, variant, quantity: int, reference: str):
     return value + round_money(unit_cost * (quantity - covered))
 
 
-def _movement_totals(variant, reference: str, kind: str):
+def _movement_totals(variant, reference: str, kinds: tuple[str, ...]):
     totals = StockMovement.objects.filter(
-        stock__variant=variant, reference=reference, kind=kind
+        stock__variant=variant, reference=reference, kind__in=kinds
     ).aggregate(units=Sum("quantity"), value=Sum("value_amount"))
     return totals["units"] or 0, totals["value"] or ZERO

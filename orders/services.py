@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounting import services as accounting_services
 from accounting import tasks as accounting_tasks
 from accounting.posting.sales import post_online_sale
-from inventory import services as inventory_services
+from inventory.allocation import allocate_order
 from shop.queueing import enqueue_on_commit
 
 from . import stripe_gateway
@@ -27,7 +27,8 @@ def record_payment(*, order_id: int, payment_intent: Mapping[str, Any]) -> Order
 
     `payment_intent` is the intent as a dict (from the API or a webhook
     event). In one transaction: locks the order row, marks its Payment
-    succeeded and the order PAID, takes the lines out of stock, issues
+    succeeded and the order PAID, allocates stock to the lines (what is
+    short is backordered or oversold, see inventory.allocation), issues
     the invoice and posts the sale to the ledger. Idempotent: an order
     already paid is returned unchanged, so the webhook and the return page
     may both call it. Raises ValueError for an intent that has not
@@ -60,7 +61,7 @@ def record_payment(*, order_id: int, payment_intent: Mapping[str, Any]) -> Order
         order.status = Order.Status.PAID
         order.paid_at = now
         order.save(update_fields=["status", "paid_at", "updated_at"])
-        _take_stock(order)
+        allocate_order(order=order)
         invoice = accounting_services.issue_invoice(order=order)
         post_online_sale(order=order, invoice=invoice)
         enqueue_on_commit(accounting_tasks.record_processor_fee, payment.pk)
@@ -145,13 +146,3 @@ def _check_amount(order: Order, payment: Payment) -> None:
                 "total_amount": str(order.total_amount),
             },
         )
-
-
-def _take_stock(order: Order) -> None:
-    items = [
-        (line.variant_id, line.quantity)
-        for line in order.lines.all()
-        if line.variant_id is not None
-    ]
-    if items:
-        inventory_services.record_sale(items=items, reference=str(order.number))

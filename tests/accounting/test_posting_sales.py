@@ -8,6 +8,7 @@ from accounting.ledger import UnbalancedEntryError
 from accounting.models import JournalEntry, JournalLine
 from accounting.posting.sales import post_online_sale
 from accounting.services import issue_invoice
+from inventory.allocation import ship_lines
 from inventory.services import set_opening_stock
 from orders.models import Order, Payment
 from tests.accounting.ledger_setup import entry_lines, pay, priced_order
@@ -135,18 +136,19 @@ def test_sale_total_not_adding_up_is_rejected(hoodie):
 
 
 @pytest.mark.django_db
-def test_record_payment_posts_sale_and_cost(hoodie):
+def test_payment_posts_sale_and_shipment_cost(hoodie):
     hoodie.unit_cost = Decimal("23.40")
     hoodie.save()
     set_opening_stock(variant=hoodie, quantity=5)
     order = priced_order(province="PE", lines=[(hoodie, 2)])
 
     pay(order)
+    ship_lines(order=order, quantities=None, user=None)
 
     sale = JournalEntry.objects.get(event_key=f"sale:order:{order.pk}")
     assert sale.invoice == order.invoice
     assert entry_lines(sale)[0] == ("stripe_clearing", Decimal("133.40"), Decimal("0"))
-    cost = JournalEntry.objects.get(kind="stock", stock_movement__kind="sale")
+    cost = JournalEntry.objects.get(kind="stock", stock_movement__kind="shipment")
     assert entry_lines(cost) == [
         ("inventory", Decimal("0.00"), Decimal("46.80")),
         ("cost_of_goods_sold", Decimal("46.80"), Decimal("0.00")),

@@ -121,4 +121,4 @@ def test_webhook_and_return_page_racing_pay_once(localstripe):
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
     assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == 1
     assert Invoice.objects.filter(order=order).count() == 1
-    assert StockMovement.objects.filter(kind=StockMovement.Kind.SALE).count() == 1
+    assert StockMovement.objects.filter(kind=StockMovement.Kind.ALLOCATION).count() == 1

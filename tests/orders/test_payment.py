@@ -122,15 +122,19 @@ def test_card_payment_marks_order_paid(client, localstripe, order, variant, cart
     assert payment.succeeded_at == order.paid_at
 
 
-def test_card_payment_takes_stock_and_issues_invoice(
+def test_card_payment_allocates_stock_and_issues_invoice(
     client, localstripe, order, variant, cart
 ):
     pay(client, order, localstripe.card_id(CARD_SUCCEEDS))
 
-    assert Stock.objects.get(variant=variant).quantity_on_hand == 8
-    sale = StockMovement.objects.get(kind=StockMovement.Kind.SALE)
-    assert sale.quantity == -2
-    assert sale.reference == str(order.number)
+    stock = Stock.objects.get(variant=variant)
+    assert stock.quantity_on_hand == 10
+    assert stock.quantity_allocated == 2
+    allocation = StockMovement.objects.get(kind=StockMovement.Kind.ALLOCATION)
+    assert allocation.quantity == 0
+    assert allocation.quantity_allocated_change == 2
+    assert allocation.reference == str(order.number)
+    assert order.lines.get().quantity_allocated == 2
     invoice = Invoice.objects.get()
     assert invoice.order_id == order.pk
     assert invoice.total_amount == TOTAL

@@ -181,7 +181,7 @@ def test_replayed_succeeded_event_pays_once(client, localstripe, order):
 
     assert response.status_code == 200
     assert Invoice.objects.filter(order=order).count() == 1
-    assert StockMovement.objects.filter(kind=StockMovement.Kind.SALE).count() == 1
+    assert StockMovement.objects.filter(kind=StockMovement.Kind.ALLOCATION).count() == 1
 
 
 def test_event_for_unknown_intent_is_ignored(client, localstripe, order):
@@ -206,7 +206,7 @@ def test_webhook_then_return_page_pay_once(client, localstripe, order):
     assert response["Location"] == f"/orders/{order.access_token}/confirmation/"
     assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == 1
     assert Invoice.objects.filter(order=order).count() == 1
-    assert StockMovement.objects.filter(kind=StockMovement.Kind.SALE).count() == 1
+    assert StockMovement.objects.filter(kind=StockMovement.Kind.ALLOCATION).count() == 1
 
 
 def test_return_page_then_webhook_pay_once(client, localstripe, order):
@@ -219,7 +219,7 @@ def test_return_page_then_webhook_pay_once(client, localstripe, order):
     assert response.status_code == 200
     assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == 1
     assert Invoice.objects.filter(order=order).count() == 1
-    assert StockMovement.objects.filter(kind=StockMovement.Kind.SALE).count() == 1
+    assert StockMovement.objects.filter(kind=StockMovement.Kind.ALLOCATION).count() == 1
 
 
 def test_declined_webhook_after_success_keeps_payment(client, localstripe, order):
