@@ -1,113 +1,79 @@
 """Property test: any sequence of business events leaves the books whole.
 
-Each operation is a frozen dataclass with an `apply(world)` method that
-runs one event through the real services, and OPERATION_STRATEGIES lists
-a Hypothesis strategy per kind of event. To cover a new event (a refund,
-a Stripe fee or payout, a supplier bill), add its dataclass and append
-its strategy to OPERATION_STRATEGIES: the test draws random sequences
-from all of them and checks the invariants after every sequence.
+The events live in tests/accounting/ledger_events.py: each is a frozen
+dataclass with an `apply(world)` method that runs one event through the
+real services. OPERATION_STRATEGIES lists a Hypothesis strategy per kind
+of event. To cover a new event, add its dataclass there and append its
+strategy here: the test draws random sequences from all of them and
+checks the invariants of `check_books` after every sequence.
+
+Refunds run through orders.refunds.refund_order with only the call to
+Stripe replaced (ledger_events.fake_create_refund), so the test needs no
+Stripe server.
+
+Example counts come from Hypothesis settings profiles. The default,
+"ledger-ci", runs 50 sequences and is sized for CI. For a longer search
+set LEDGER_PROPERTIES_PROFILE=ledger-thorough (500 longer sequences):
+
+    LEDGER_PROPERTIES_PROFILE=ledger-thorough pytest \\
+        tests/accounting/test_ledger_properties.py
 """
 
+import os
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounting.models import CreditNote, Invoice, JournalLine
+from accounting.models import (
+    CreditNote,
+    Invoice,
+    JournalLine,
+    Payout,
+    SupplierBill,
+    SupplierBillLine,
+    SupplierBillPayment,
+)
 from accounting.posting.accounts import TAX_ACCOUNT_KEYS
 from inventory import services as inventory_services
-from inventory.models import Stock
+from inventory.models import Stock, StockMovement
+from orders import stripe_gateway
+from orders.models import Payment, Refund
 from shop.models import TaxClass
-from tests.accounting.ledger_setup import (
-    PROVINCES,
-    account_balances,
-    pay,
-    priced_order,
-)
+from tests.accounting import ledger_events as events
+from tests.accounting.ledger_setup import PROVINCES, account_balances
+from tests.factories.inventory import SupplierFactory
 from tests.factories.shop import ProductFactory, VariantFactory
 
 ZERO = Decimal("0.00")
+TEN = Decimal("10.00")
+HST_NS = Decimal("0.14")
 VARIANT_COUNT = 3
+MAX_EVENTS = {"ledger-ci": 12, "ledger-thorough": 25}
 
-
-@dataclass
-class World:
-    """The shop every operation acts on: a few variants and a clerk."""
-
-    variants: list
-    clerk: object
-
-
-@dataclass(frozen=True)
-class Sale:
-    province: str
-    lines: tuple[tuple[int, int], ...]
-    shipping_amount: Decimal
-
-    def apply(self, world: World) -> None:
-        order = priced_order(
-            province=self.province,
-            lines=[(world.variants[index], quantity) for index, quantity in self.lines],
-            shipping_amount=self.shipping_amount,
-        )
-        pay(order)
-
-
-@dataclass(frozen=True)
-class Adjustment:
-    variant: int
-    quantity_change: int
-
-    def apply(self, world: World) -> None:
-        variant = world.variants[self.variant]
-        on_hand = Stock.objects.get(variant=variant).quantity_on_hand
-        change = max(self.quantity_change, -on_hand)
-        if change:
-            inventory_services.adjust_stock(
-                variant=variant,
-                quantity_change=change,
-                reason="Stocktake",
-                user=world.clerk,
-            )
-
-
-@dataclass(frozen=True)
-class Receipt:
-    variant: int
-    quantity: int
-    unit_cost: Decimal
-
-    def apply(self, world: World) -> None:
-        inventory_services.receive_stock(
-            variant=world.variants[self.variant],
-            quantity=self.quantity,
-            unit_cost=self.unit_cost,
-            reference="PO-1",
-        )
-
-
-@dataclass(frozen=True)
-class Return:
-    variant: int
-    quantity: int
-    value_amount: Decimal
-
-    def apply(self, world: World) -> None:
-        inventory_services.return_to_stock(
-            variant=world.variants[self.variant],
-            quantity=self.quantity,
-            value_amount=self.value_amount,
-            reference="CN-1",
-        )
-
+settings.register_profile(
+    "ledger-ci",
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "ledger-thorough", settings.get_profile("ledger-ci"), max_examples=500
+)
+PROFILE = os.environ.get("LEDGER_PROPERTIES_PROFILE", "ledger-ci")
 
 variant_indexes = st.integers(min_value=0, max_value=VARIANT_COUNT - 1)
+document_indexes = st.integers(min_value=0, max_value=20)
+percents = st.one_of(st.just(100), st.integers(min_value=1, max_value=99))
+# No GST/HST, GST alone, and HST in Ontario, Nova Scotia and the Atlantic
+# provinces.
+gst_hst_rates = st.sampled_from(
+    [ZERO, Decimal("0.05"), Decimal("0.13"), Decimal("0.14"), Decimal("0.15")]
+)
 
 
 def amounts(low: str, high: str, places: int = 2):
@@ -116,7 +82,7 @@ def amounts(low: str, high: str, places: int = 2):
 
 OPERATION_STRATEGIES = [
     st.builds(
-        Sale,
+        events.Sale,
         province=st.sampled_from(PROVINCES),
         lines=st.lists(
             st.tuples(variant_indexes, st.integers(min_value=1, max_value=4)),
@@ -127,27 +93,81 @@ OPERATION_STRATEGIES = [
         shipping_amount=amounts("0", "40"),
     ),
     st.builds(
-        Adjustment,
+        events.ProcessorFee,
+        payment=document_indexes,
+        fee_cents=st.integers(min_value=0, max_value=600),
+    ),
+    st.builds(
+        events.LineRefund,
+        order=document_indexes,
+        units=st.lists(
+            st.tuples(
+                st.integers(min_value=0, max_value=2),
+                st.integers(min_value=0, max_value=4),
+            ),
+            max_size=3,
+        ).map(tuple),
+        shipping=st.booleans(),
+        restock=st.booleans(),
+    ),
+    st.builds(
+        events.LumpSumRefund,
+        order=document_indexes,
+        cents=st.one_of(st.none(), st.integers(min_value=1, max_value=30000)),
+        shipping=st.booleans(),
+    ),
+    st.builds(
+        events.Adjustment,
         variant=variant_indexes,
         quantity_change=st.integers(min_value=-6, max_value=6),
     ),
     st.builds(
-        Receipt,
+        events.Receipt,
         variant=variant_indexes,
         quantity=st.integers(min_value=1, max_value=12),
         unit_cost=amounts("0", "30", places=4),
     ),
     st.builds(
-        Return,
+        events.Return,
         variant=variant_indexes,
         quantity=st.integers(min_value=1, max_value=3),
         value_amount=amounts("0", "60"),
+    ),
+    st.builds(
+        events.ExpenseBill,
+        account=st.sampled_from(["shipping_expense", "office_supplies"]),
+        amount=amounts("0.01", "500"),
+        gst_hst_rate=gst_hst_rates,
+    ),
+    st.builds(
+        events.GoodsBill,
+        receipt=document_indexes,
+        price_change_cents=st.one_of(
+            st.just(0),
+            st.integers(min_value=1, max_value=5000),
+            st.integers(min_value=-5000, max_value=-1),
+        ),
+        freight_cents=st.one_of(st.just(0), st.integers(min_value=1, max_value=4000)),
+        gst_hst_rate=gst_hst_rates,
+    ),
+    st.builds(events.BillPayment, bill=document_indexes, percent=percents),
+    st.builds(events.Payout, percent=percents),
+]
+
+
+OPENING_EVENTS = [
+    events.Sale(province="ON", lines=((0, 2), (1, 1), (2, 3)), shipping_amount=TEN),
+    events.Sale(province="QC", lines=((1, 2),), shipping_amount=TEN),
+    events.Receipt(variant=0, quantity=4, unit_cost=Decimal("21.5000")),
+    events.ExpenseBill(
+        account="office_supplies", amount=Decimal("80.00"), gst_hst_rate=HST_NS
     ),
 ]
 
 
 @pytest.fixture
-def world(db):
+def world(db, monkeypatch):
+    monkeypatch.setattr(stripe_gateway, "create_refund", events.fake_create_refund)
     prices = [Decimal("52.00"), Decimal("24.99"), Decimal("3.35")]
     classes = [TaxClass.STANDARD, TaxClass.PRINTED_BOOK, TaxClass.ZERO_RATED]
     variants = []
@@ -160,38 +180,78 @@ def world(db):
         inventory_services.set_opening_stock(variant=variant, quantity=7)
         variants.append(variant)
     clerk = get_user_model().objects.create_user("clerk")
-    return World(variants=variants, clerk=clerk)
+    world = events.World(variants=variants, clerk=clerk, supplier=SupplierFactory())
+    # Documents every example starts with, so that the first fee, refund,
+    # bill or payout drawn has something to act on.
+    for opening_event in OPENING_EVENTS:
+        opening_event.apply(world)
+    return world
 
 
-def check_books() -> None:
-    totals = JournalLine.objects.aggregate(debit=Sum("debit"), credit=Sum("credit"))
-    assert totals["debit"] == totals["credit"]
-
+def total(queryset, field: str) -> Decimal:
     # Summed in Python: SQLite adds decimals as floats inside a query.
+    return sum(queryset.values_list(field, flat=True), ZERO)
+
+
+def check_entries_balance() -> None:
     differences: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for entry_id, debit, credit in JournalLine.objects.values_list(
         "entry_id", "debit", "credit"
     ):
         differences[entry_id] += debit - credit
     assert {pk: diff for pk, diff in differences.items() if diff} == {}
+    assert total(JournalLine.objects, "debit") == total(JournalLine.objects, "credit")
 
-    balances = account_balances()
+
+def check_tax_payable(balances: dict[str, Decimal]) -> None:
     tax_payable = -sum((balances[key] for key in set(TAX_ACCOUNT_KEYS.values())), ZERO)
-    invoiced = Invoice.objects.aggregate(tax=Sum("tax_amount", default=ZERO))["tax"]
-    credited = CreditNote.objects.aggregate(tax=Sum("tax_amount", default=ZERO))["tax"]
+    invoiced = total(Invoice.objects, "tax_amount")
+    credited = total(CreditNote.objects, "tax_amount")
     assert tax_payable == invoiced - credited
 
-    stock_value = Stock.objects.aggregate(value=Sum("value_amount"))["value"]
-    assert balances["inventory"] == stock_value
+
+def check_inventory(balances: dict[str, Decimal]) -> None:
+    assert balances["inventory"] == total(Stock.objects, "value_amount")
+
+    billed = SupplierBillLine.objects.filter(receipt__isnull=False).values("receipt")
+    unbilled = StockMovement.objects.filter(kind=StockMovement.Kind.RECEIPT).exclude(
+        pk__in=billed
+    )
+    assert -balances["goods_received_not_billed"] == total(unbilled, "value_amount")
+
+
+def check_stripe_clearing(balances: dict[str, Decimal]) -> None:
+    payments = Payment.objects.filter(status=Payment.Status.SUCCEEDED)
+    received = total(payments, "amount")
+    fees = total(payments.exclude(fee_amount=None), "fee_amount")
+    refunded = total(Refund.objects.filter(status=Refund.Status.SUCCEEDED), "amount")
+    paid_out = total(Payout.objects, "amount")
+    assert balances["stripe_clearing"] == received - fees - refunded - paid_out
+
+
+def check_accounts_payable(balances: dict[str, Decimal]) -> None:
+    billed = total(SupplierBill.objects, "total_amount")
+    paid = total(SupplierBillPayment.objects, "amount")
+    assert total(SupplierBill.objects, "paid_amount") == paid
+    assert -balances["accounts_payable"] == billed - paid
+
+
+def check_books() -> None:
+    check_entries_balance()
+    balances = account_balances()
+    check_tax_payable(balances)
+    check_inventory(balances)
+    check_stripe_clearing(balances)
+    check_accounts_payable(balances)
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+@settings(settings.get_profile(PROFILE))
+@given(
+    operations=st.lists(
+        st.one_of(OPERATION_STRATEGIES), max_size=MAX_EVENTS.get(PROFILE, 10)
+    )
 )
-@given(operations=st.lists(st.one_of(OPERATION_STRATEGIES), max_size=8))
 def test_books_stay_balanced(world, operations):
     with transaction.atomic():
         for operation in operations:
