@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from shop.money import format_rate
 
+from .admin_stock import OrderStockActionsMixin
 from .forms import PostalCodeField, postal_code_province_error
 from .models import Order, OrderLine, OrderTax, Payment, StripeEvent
 
@@ -33,6 +34,10 @@ class OrderLineInline(ReadOnlyInline):
         "unit_price",
         "subtotal_amount",
         "tax_amount",
+        "quantity_allocated",
+        "quantity_backordered",
+        "quantity_shipped",
+        "quantity_oversold",
     ]
 
 
@@ -90,7 +95,7 @@ class OrderAddressForm(forms.ModelForm):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(OrderStockActionsMixin, admin.ModelAdmin):
     form = OrderAddressForm
     list_display = [
         "number",
@@ -131,6 +136,8 @@ class OrderAdmin(admin.ModelAdmin):
         "invoice_link",
         "refund_link",
         "status_page_link",
+        "ship_link",
+        "oversold_actions",
     ]
     fieldsets = [
         (
@@ -143,6 +150,8 @@ class OrderAdmin(admin.ModelAdmin):
                     "invoice_link",
                     "refund_link",
                     "status_page_link",
+                    "ship_link",
+                    "oversold_actions",
                 ]
             },
         ),
