@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from inventory.selectors import availability_for
 from shop.models import Customer
+from shop.money import format_money
 
 from ..counter import (
     CounterLine,
@@ -219,6 +220,7 @@ def counter_receipt(request: HttpRequest, number: int) -> HttpResponse:
         "order": order,
         "payment": payment,
         "change": change,
+        "rounding": format_money(order.cash_rounding_amount),
         "shop_address": settings.SHOP_ADDRESS,
         "business_number": settings.SHOP_BUSINESS_NUMBER,
     }
