@@ -26,7 +26,7 @@ COUNT_PREFIX = "count_"
 
 
 class StocktakeSelectionForm(forms.Form):
-    """Which variants to count: a category or SKUs, one per line or comma."""
+    """The variants to count: a category, or SKUs one per line or by comma."""
 
     category = forms.ModelChoiceField(
         queryset=Category.objects.all(), required=False, empty_label="(any)"

@@ -50,7 +50,7 @@ def record_stocktake(
     to the records writes nothing. Returns the STOCKTAKE movements written,
     in variant-id order. Raises StocktakeError, with nothing written, for
     a blank reason, a negative count, an unknown variant or a count below
-    the units allocated to paid orders; the message names every such SKU.
+    the units allocated to paid orders. The message names every such SKU.
     """
     if not reason.strip():
         raise StocktakeError("Give a reason for the stocktake, such as 'Year-end'.")

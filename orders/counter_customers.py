@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 
 from shop.models import Customer
 
-# Sales without a named customer belong to one shared record; the blank
-# email is unique among customers, so this record is the only one with it.
+# Sales without a named customer belong to one shared record. Customer
+# emails are unique, so this record is the only one with a blank email.
 WALK_IN_EMAIL = ""
 WALK_IN_NAME = ("Walk-in", "customer")
 

@@ -80,7 +80,7 @@ def _succeeded_payment(order: Order) -> Payment | None:
 
 
 # The account counter takings sit in until banked or settled, by method.
-COUNTER_PAYMENT_ACCOUNTS = {
+COUNTER_PAYMENT_ACCOUNTS: dict[str, str] = {
     Payment.Method.CASH: "cash_drawer",
     Payment.Method.DEBIT: "card_terminal_clearing",
     Payment.Method.CARD_TERMINAL: "card_terminal_clearing",
@@ -134,6 +134,11 @@ def post_in_store_sale(*, order: Order) -> JournalEntry:
             f"Order {order.number} has no succeeded cash, debit or terminal "
             "card payment; record the counter payment before posting its sale."
         )
+    paid_at = payment.succeeded_at or order.paid_at
+    if paid_at is None:
+        raise ValueError(
+            f"Order {order.number} has no payment time; record when it was paid."
+        )
     invoice = Invoice.objects.filter(order=order).first()
     invoice_text = f", invoice {invoice.number}" if invoice else ""
     return post_entry(
@@ -141,7 +146,7 @@ def post_in_store_sale(*, order: Order) -> JournalEntry:
         kind=JournalEntry.Kind.SALE,
         description=f"In-store sale, order {order.number}{invoice_text}",
         postings=in_store_sale_postings(order, payment),
-        entry_date=shop_date(payment.succeeded_at or order.paid_at),
+        entry_date=shop_date(paid_at),
         order=order,
         invoice=invoice,
         payment=payment,

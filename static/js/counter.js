@@ -16,13 +16,13 @@
 
   function showChange() {
     var due = cents(cashTotal.dataset.amount);
-    var given = cents(tendered.value);
-    if (!tendered.value || Number.isNaN(given)) {
+    var handedOver = cents(tendered.value);
+    if (!tendered.value || Number.isNaN(handedOver)) {
       change.textContent = "—";
-    } else if (given < due) {
-      change.textContent = "$" + ((due - given) / 100).toFixed(2) + " short";
+    } else if (handedOver < due) {
+      change.textContent = "$" + ((due - handedOver) / 100).toFixed(2) + " short";
     } else {
-      change.textContent = "$" + ((given - due) / 100).toFixed(2);
+      change.textContent = "$" + ((handedOver - due) / 100).toFixed(2);
     }
   }
 
