@@ -254,3 +254,10 @@ CELERY_BEAT_SCHEDULE["send-reorder-report"] = {
     "task": "inventory.tasks.send_reorder_report",
     "schedule": _nightly_report_crontab(SHOP_NIGHTLY_REPORT_TIME),
 }
+
+# ---------------------------------------------------------------------------
+# Backorders on the storefront (inventory.selectors.expected_ship_date).
+
+# Business days from today to the expected ship date of a backordered item
+# whose stock has no supplier and no open purchase order.
+SHOP_DEFAULT_LEAD_TIME_DAYS = env.int("SHOP_DEFAULT_LEAD_TIME_DAYS", default=10)
