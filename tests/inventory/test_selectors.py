@@ -13,13 +13,13 @@ from tests.factories.shop import VariantFactory
         (5, Availability(quantity=5, status="low", label="Only 5 left")),
         (3, Availability(quantity=3, status="low", label="Only 3 left")),
         (1, Availability(quantity=1, status="low", label="Only 1 left")),
-        (0, Availability(quantity=0, status="out", label="Out of stock")),
+        (0, Availability(quantity=0, status="sold_out", label="Sold out")),
     ],
 )
 @pytest.mark.django_db
 def test_availability_for_labels_by_quantity(settings, on_hand, expected):
     settings.SHOP_LOW_STOCK_THRESHOLD = 5
-    stock = StockFactory(quantity_on_hand=on_hand)
+    stock = StockFactory(quantity_on_hand=on_hand, backorderable=False)
 
     availability = availability_for([stock.variant_id])
 
@@ -27,13 +27,23 @@ def test_availability_for_labels_by_quantity(settings, on_hand, expected):
 
 
 @pytest.mark.django_db
-def test_availability_for_variant_without_stock_row_is_out():
+def test_availability_for_subtracts_allocated_units():
+    stock = StockFactory(quantity_on_hand=10, quantity_allocated=7)
+
+    availability = availability_for([stock.variant_id])
+
+    assert availability[stock.variant_id].quantity == 3
+
+
+@pytest.mark.django_db
+def test_availability_for_variant_without_stock_row_is_sold_out():
     variant = VariantFactory()
 
     availability = availability_for([variant.pk])
 
-    assert availability[variant.pk].status == "out"
+    assert availability[variant.pk].status == "sold_out"
     assert availability[variant.pk].quantity == 0
+    assert availability[variant.pk].expected_ship_date is None
 
 
 @pytest.mark.django_db
