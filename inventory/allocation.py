@@ -2,10 +2,12 @@
 
 A paid line's units are in one of four places: allocated (on the shelf,
 promised to it), backordered (waiting for stock to arrive), shipped, or
-oversold (sold out when paid, and the stock is not backorderable, so staff
-refund or backorder them). Every change of an allocation is a stock
-movement whose `quantity_allocated_change` is the units promised (positive,
-ALLOCATION) or taken back (negative, RELEASE and SHIPMENT). Movements refer
+oversold. Oversold units found the stock sold out at payment, and the
+stock is not backorderable, so staff refund or backorder them.
+
+Every change of an allocation is a stock movement whose
+`quantity_allocated_change` is the units promised (positive, ALLOCATION)
+or taken back (negative, RELEASE and SHIPMENT). Movements refer
 to the order by its number in `reference`, so a line's allocated quantity
 equals the sum of its order's movements for its variant.
 
@@ -36,8 +38,7 @@ ALLOCATION_REASON = "Allocated to a paid order"
 BACKORDER_ALLOCATION_REASON = "Allocated to a backorder"
 SHIPMENT_REASON = "Shipped"
 
-# Orders whose allocated units may ship, and the status each shipment
-# leaves them in (see _shipping_status).
+# Orders whose allocated units may ship.
 SHIPPABLE_STATUSES = {Order.Status.PAID, Order.Status.PARTLY_SHIPPED}
 
 # Orders whose backordered lines may take stock as it arrives.
@@ -53,21 +54,22 @@ def allocate_order(*, order: Order) -> None:
 
     Call inside the transaction that marks the order paid, holding the
     order's row lock. Locks the lines' Stock rows in variant-id order. Each
-    line takes what is available (ALLOCATION movements); the rest goes on
-    backorder when its stock is backorderable, else is marked oversold, and
-    the oversold email is queued for after commit. Idempotent per order:
-    lines already allocated, backordered, shipped or oversold are skipped,
-    and record_payment calls it once, when the order becomes paid.
+    line takes what is available (ALLOCATION movements). The rest goes on
+    backorder when its stock is backorderable. Otherwise it is marked
+    oversold, and the oversold email is queued for after commit.
+    Idempotent per order: lines already allocated, backordered, shipped or
+    oversold are skipped, and record_payment calls it once, when the order
+    becomes paid.
     """
     lines = [line for line in order.lines.all() if _is_unplaced(line)]
     if not lines:
         return
-    stocks = lock_stocks(line.variant_id for line in lines)
+    stocks = lock_stocks(_variant_id(line) for line in lines)
 
     now = timezone.now()
     oversold = False
-    for line in sorted(lines, key=lambda line: (line.variant_id, line.pk)):
-        stock = stocks[line.variant_id]
+    for line in sorted(lines, key=lambda line: (_variant_id(line), line.pk)):
+        stock = stocks[_variant_id(line)]
         units = min(line.quantity, stock.quantity_available)
         _allocate(stock, line, units, reference=str(order.number))
         shortfall = line.quantity - units
@@ -140,6 +142,8 @@ def allocate_backorders(
     return served
 
 
+# TODO: refunds (orders.refunds) do not release allocations yet, so a line
+# refunded before it ships keeps its units until staff release them here.
 def release_allocation(
     *, line: OrderLine, quantity: int, reason: str, user: User | None
 ) -> StockMovement:
@@ -155,7 +159,8 @@ def release_allocation(
         raise AllocationError(f"Give a reason for releasing the {line.sku} units.")
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=line.order_id)
-        stock = lock_stocks([line.variant_id])[line.variant_id]
+        variant_id = _variant_id(line)
+        stock = lock_stocks([variant_id])[variant_id]
         line = OrderLine.objects.select_for_update().get(pk=line.pk)
         if not 1 <= quantity <= line.quantity_allocated:
             raise AllocationError(
@@ -173,7 +178,7 @@ def release_allocation(
         )
         line.quantity_allocated -= quantity
         line.save(update_fields=["quantity_allocated"])
-        allocate_backorders(variant_id=line.variant_id, user=user)
+        allocate_backorders(variant_id=variant_id, user=user)
 
     logger.info(
         "Allocation released",
@@ -200,15 +205,15 @@ def ship_lines(
         order = Order.objects.select_for_update().get(pk=order.pk)
         lines = {line.pk: line for line in order.lines.all()}
         to_ship = _units_to_ship(order, lines, quantities)
-        stocks = lock_stocks(lines[pk].variant_id for pk in to_ship)
+        stocks = lock_stocks(_variant_id(lines[pk]) for pk in to_ship)
         locked = OrderLine.objects.select_for_update().filter(pk__in=to_ship)
         lines.update({line.pk: line for line in locked})
         _check_allocated(order, lines, to_ship)
 
         movements = [
-            _ship(stocks[lines[pk].variant_id], lines[pk], units, order, user)
+            _ship(stocks[_variant_id(lines[pk])], lines[pk], units, order, user)
             for pk, units in sorted(
-                to_ship.items(), key=lambda item: (lines[item[0]].variant_id, item[0])
+                to_ship.items(), key=lambda item: (_variant_id(lines[item[0]]), item[0])
             )
         ]
         order.status = _shipping_status(lines.values())
@@ -235,7 +240,8 @@ def backorder_oversold_line(*, line: OrderLine, user: User | None) -> OrderLine:
     """
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=line.order_id)
-        stock = lock_stocks([line.variant_id])[line.variant_id]
+        variant_id = _variant_id(line)
+        stock = lock_stocks([variant_id])[variant_id]
         line = OrderLine.objects.select_for_update().get(pk=line.pk)
         _check_oversold(order, line)
 
@@ -291,6 +297,15 @@ _LINE_QUANTITIES = [
     "quantity_oversold",
     "backordered_at",
 ]
+
+
+def _variant_id(line: OrderLine) -> int:
+    if line.variant_id is None:
+        raise AllocationError(
+            f"{line.sku} is no longer in the catalog, so its stock cannot "
+            "change; settle the line by hand."
+        )
+    return line.variant_id
 
 
 def _is_unplaced(line: OrderLine) -> bool:

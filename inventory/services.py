@@ -380,9 +380,10 @@ def lock_stocks(variant_ids: Iterable[int]) -> dict[int, Stock]:
     """Lock the Stock rows of `variant_ids` at the default location.
 
     Creates a missing row at zero first. Rows are locked in variant-id
-    order (select_for_update), the order every stock writer follows, so
-    two transactions cannot deadlock on them. Call inside a transaction:
-    the locks last until it ends. Returns the rows by variant id.
+    order (select_for_update). The stock writers in this module and in
+    inventory.allocation lock in that order, so they cannot deadlock on
+    these rows. Call inside a transaction: the locks last until it ends.
+    Returns the rows by variant id.
     """
     ids = sorted(set(variant_ids))
     location_id = default_location_id()
