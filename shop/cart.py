@@ -6,8 +6,9 @@ signup views call `adopt_session_cart` right after logging the user in, which
 merges the anonymous cart into the saved one (see merge_carts). Other logins,
 such as the admin's, leave the anonymous cart alone.
 
-Carts do not reserve stock: each change checks the quantity on hand at that
-moment, and checkout checks again.
+Carts do not reserve stock: each change checks the quantity available at
+that moment, and checkout checks again. Stock that takes backorders has no
+limit: units beyond those available go on backorder when the order is paid.
 """
 
 import re
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest
 
-from inventory.selectors import availability_for
+from inventory.selectors import Availability, availability_for
 
 from .models import Cart, CartLine, Variant
 from .money import ZERO, round_money
@@ -140,12 +141,17 @@ def _echo(text: str) -> str:
 
 
 def _too_large_message(digits: str, variant: Variant) -> str:
-    available = availability_for([variant.pk])[variant.pk].quantity
-    if available == 0:
-        return f"{item_name(variant)} is out of stock."
+    availability = availability_for([variant.pk])[variant.pk]
+    if not availability.is_orderable:
+        return f"{item_name(variant)} is sold out."
+    if availability.backorderable:
+        return (
+            f"A quantity of {_echo(digits)} is more than we can take. "
+            "Enter a smaller quantity."
+        )
     return (
         f"A quantity of {_echo(digits)} is more than we can take; "
-        f"the most you can order is {available}."
+        f"the most you can order is {availability.quantity}."
     )
 
 
@@ -157,31 +163,39 @@ def is_sold(variant: Variant) -> bool:
 def list_line_problems(lines: list[CartLine]) -> list[str]:
     """Describe every line that cannot be bought as it is, for the customer.
 
-    A line is a problem when its item is no longer sold, out of stock, or
-    requests more units than are on hand. Runs one query for the stock.
+    A line is a problem when its item is no longer sold, sold out, or
+    requests more units than are available of an item that takes no
+    backorders. Runs one query for the stock.
     """
     availability = availability_for(line.variant_id for line in lines)
     problems = []
     for line in lines:
-        name = item_name(line.variant)
-        available = availability[line.variant_id].quantity
-        if not is_sold(line.variant):
-            problems.append(f"{name} is no longer sold; remove it from your cart.")
-        elif available == 0:
-            problems.append(f"{name} is out of stock; remove it from your cart.")
-        elif line.quantity > available:
-            problems.append(
-                f"Only {available} of {name} are available; "
-                "change the quantity in your cart."
-            )
+        problem = _line_problem(line, availability[line.variant_id])
+        if problem:
+            problems.append(problem)
     return problems
+
+
+def _line_problem(line: CartLine, availability: Availability) -> str | None:
+    name = item_name(line.variant)
+    if not is_sold(line.variant):
+        return f"{name} is no longer sold; remove it from your cart."
+    if not availability.is_orderable:
+        return f"{name} is sold out; remove it from your cart."
+    if availability.shortfall(line.quantity):
+        return (
+            f"Only {availability.quantity} of {name} are available; "
+            "change the quantity in your cart."
+        )
+    return None
 
 
 def add_to_cart(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
     """Add `quantity` units of `variant` on top of any already in the cart.
 
     Raises CartError, leaving the cart unchanged, when the product or variant
-    is no longer sold or when the cart would hold more than is on hand.
+    is no longer sold, is sold out, or when the cart would hold more than is
+    available of an item that takes no backorders.
     """
     _check_quantity_positive(variant, quantity)
     with transaction.atomic():
@@ -207,7 +221,7 @@ def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine:
 
     Raises CartError, leaving the cart unchanged, when the line is not in
     this cart, the quantity is below 1, the item is no longer sold, or the
-    quantity is more than is on hand.
+    quantity is more than is available of an item that takes no backorders.
     """
     with transaction.atomic():
         _lock(cart)
@@ -247,9 +261,10 @@ def clear_cart(cart: Cart) -> None:
 def merge_carts(*, source: Cart, target: Cart) -> list[str]:
     """Move the lines of `source` into `target`, then delete `source`.
 
-    Quantities of the same variant are added, capped at the units on hand.
-    Items no longer sold or out of stock are dropped. Returns one message
-    per line that was capped or dropped, for the customer.
+    Quantities of the same variant are added, capped at the units available
+    unless the item takes backorders. Items no longer sold or sold out are
+    dropped. Returns one message per line that was capped or dropped, for
+    the customer.
     """
     notes = []
     with transaction.atomic():
@@ -257,12 +272,11 @@ def merge_carts(*, source: Cart, target: Cart) -> list[str]:
             _lock(cart)
         source_lines = cart_lines(source)
         target_lines = {line.variant_id: line for line in cart_lines(target)}
-        on_hand = availability_for(line.variant_id for line in source_lines)
+        availability = availability_for(line.variant_id for line in source_lines)
 
         for line in source_lines:
             existing = target_lines.get(line.variant_id)
-            available = on_hand[line.variant_id].quantity
-            note = _merge_line(line, existing, target, available)
+            note = _merge_line(line, existing, target, availability[line.variant_id])
             if note:
                 notes.append(note)
 
@@ -272,14 +286,15 @@ def merge_carts(*, source: Cart, target: Cart) -> list[str]:
 
 
 def _merge_line(
-    line: CartLine, existing: CartLine | None, target: Cart, available: int
+    line: CartLine, existing: CartLine | None, target: Cart, availability: Availability
 ) -> str | None:
     variant = line.variant
     requested = line.quantity + (existing.quantity if existing else 0)
     if not (variant.is_active and variant.product.is_active):
         return f"{item_name(variant)} is no longer sold, so it was left out."
 
-    quantity = min(requested, available)
+    available = availability.quantity
+    quantity = requested - availability.shortfall(requested)
     if existing is not None and quantity == 0:
         existing.delete()
     elif existing is not None:
@@ -289,7 +304,7 @@ def _merge_line(
         CartLine.objects.create(cart=target, variant=variant, quantity=quantity)
 
     if quantity == 0:
-        return f"{item_name(variant)} is out of stock, so it was left out."
+        return f"{item_name(variant)} is sold out, so it was left out."
     if quantity < requested:
         return (
             f"Only {available} of {item_name(variant)} are available, "
@@ -342,13 +357,14 @@ def _check_sold(variant: Variant) -> None:
 
 
 def _check_on_hand(variant: Variant, quantity: int, *, in_cart: int | None) -> None:
-    on_hand = availability_for([variant.pk])[variant.pk].quantity
-    if quantity <= on_hand:
+    availability = availability_for([variant.pk])[variant.pk]
+    if not availability.shortfall(quantity):
         return
 
     name = item_name(variant)
+    on_hand = availability.quantity
     if on_hand == 0:
-        raise CartError(f"{name} is out of stock.")
+        raise CartError(f"{name} is sold out, so it cannot be added to your cart.")
     if in_cart:
         more = on_hand - in_cart
         can_add = f"you can add {more} more" if more > 0 else "you cannot add more"

@@ -6,7 +6,7 @@ products costs the same number of queries whatever its size.
 
 from collections.abc import Iterable
 
-from django.db.models import F, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
 
 from inventory.selectors import availability_for, availability_from_quantity
 
@@ -20,7 +20,9 @@ def list_products(*, category: Category | None = None) -> QuerySet[Product]:
 
     Given a category, the list covers it and all its descendants. Each
     product carries `price_from`, `price_to` (lowest and highest active
-    variant price) and `quantity_on_hand` (units of its active variants).
+    variant price), `quantity_on_hand` (units of its active variants
+    available to sell) and `backorderable_stock` (how many of their Stock
+    rows take backorders).
     """
     active_variant = Q(variants__is_active=True)
     products = Product.objects.filter(is_active=True)
@@ -40,6 +42,10 @@ def list_products(*, category: Category | None = None) -> QuerySet[Product]:
                 - F("variants__stock_levels__quantity_allocated"),
                 filter=active_variant,
             ),
+            backorderable_stock=Count(
+                "variants__stock_levels",
+                filter=active_variant & Q(variants__stock_levels__backorderable=True),
+            ),
         )
         .filter(price_from__isnull=False)
         # Grouped queries ignore Meta.ordering, so order explicitly.
@@ -48,12 +54,20 @@ def list_products(*, category: Category | None = None) -> QuerySet[Product]:
 
 
 def attach_availability(products: Iterable[Product]) -> list[Product]:
-    """Set `availability` on each list_products() row without a query."""
+    """Set `availability` on each list_products() row without a query.
+
+    A product with none available but a variant that takes backorders is
+    labelled "On backorder" without a date: listings do not look up
+    purchase orders, the product page does.
+    """
     products = list(products)
     for product in products:
-        # quantity_on_hand is the annotation list_products() adds.
+        # Both values are annotations that list_products() adds.
         on_hand = product.quantity_on_hand  # type: ignore[attr-defined]
-        product.availability = availability_from_quantity(on_hand)
+        backorderable = product.backorderable_stock > 0  # type: ignore[attr-defined]
+        product.availability = availability_from_quantity(
+            on_hand, backorderable=backorderable
+        )
     return products
 
 

@@ -37,7 +37,8 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
         line.subtotal_amount = round_money(line.variant.price * line.quantity)
         line.name = item_name(line.variant)
         line.is_sold = is_sold(line.variant)
-        line.is_short = line.is_sold and line.quantity > line.availability.quantity
+        line.is_short = line.is_sold and line.availability.shortfall(line.quantity) > 0
+        line.backordered_units = line.availability.backordered_units(line.quantity)
     context = {
         "lines": lines,
         "totals": cart_totals(lines),

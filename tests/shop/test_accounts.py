@@ -31,7 +31,7 @@ def _customer_user(django_user_model, email="avery@example.com"):
 
 def _stocked_variant(*, on_hand, sku, name="Linen Shirt"):
     variant = VariantFactory(product=ProductFactory(name=name), sku=sku)
-    StockFactory(variant=variant, quantity_on_hand=on_hand)
+    StockFactory(variant=variant, quantity_on_hand=on_hand, backorderable=False)
     return variant
 
 

@@ -23,7 +23,7 @@ def _variant(*, price="52.00", on_hand=10, name="Linen Shirt", size="M", **field
     variant = VariantFactory(
         product=product, price=Decimal(price), size=size, colour="Blue", **fields
     )
-    StockFactory(variant=variant, quantity_on_hand=on_hand)
+    StockFactory(variant=variant, quantity_on_hand=on_hand, backorderable=False)
     return variant
 
 
@@ -275,7 +275,9 @@ def test_view_add_sold_out_item_is_rejected(client):
         reverse("shop:cart-add"), {"variant": variant.pk, "quantity": "1"}
     )
 
-    assert _messages(response) == ["Linen Shirt (M / Blue) is out of stock."]
+    assert _messages(response) == [
+        "Linen Shirt (M / Blue) is sold out, so it cannot be added to your cart."
+    ]
     assert CartLine.objects.count() == 0
 
 
@@ -408,6 +410,6 @@ def test_merge_carts_drops_sold_out_and_retired_items():
 
     assert _line_quantities(target) == []
     assert notes == [
-        "Linen Shirt (M / Blue) is out of stock, so it was left out.",
+        "Linen Shirt (M / Blue) is sold out, so it was left out.",
         "Old Hat (Blue) is no longer sold, so it was left out.",
     ]

@@ -17,7 +17,7 @@ def _variant(*, on_hand=10, name="Linen Shirt", sku="SHIRT-M"):
         colour="Blue",
         price=Decimal("52.00"),
     )
-    StockFactory(variant=variant, quantity_on_hand=on_hand)
+    StockFactory(variant=variant, quantity_on_hand=on_hand, backorderable=False)
     return variant
 
 
@@ -104,7 +104,7 @@ def test_add_huge_quantity_of_sold_out_item(client):
         {"variant": variant.pk, "quantity": "99999999999999999999999"},
     )
 
-    assert _messages(response) == ["Linen Shirt (M / Blue) is out of stock."]
+    assert _messages(response) == ["Linen Shirt (M / Blue) is sold out."]
     assert CartLine.objects.count() == 0
 
 

@@ -4,13 +4,13 @@ from django.urls import reverse
 from tests.factories.inventory import StockFactory
 from tests.factories.shop import ProductFactory, VariantFactory
 
-OUT_BUTTON = "disabled>Out of stock</button>"
-ADD_BUTTON = 'data-out-label="Out of stock">Add to cart</button>'
+OUT_BUTTON = "disabled>Sold out</button>"
+ADD_BUTTON = 'data-out-label="Sold out">Add to cart</button>'
 
 
 def _variant(product, size, on_hand):
     variant = VariantFactory(product=product, size=size)
-    StockFactory(variant=variant, quantity_on_hand=on_hand)
+    StockFactory(variant=variant, quantity_on_hand=on_hand, backorderable=False)
     return variant
 
 
@@ -49,7 +49,7 @@ def test_variant_in_stock_enables_button(client):
 
     assert ADD_BUTTON in html
     assert OUT_BUTTON not in html
-    assert f'value="{small.pk}" checked data-available="true"' in html
+    assert f'value="{small.pk}" checked data-orderable="true"' in html
 
 
 @pytest.mark.django_db
@@ -62,5 +62,5 @@ def test_sold_out_variant_marked_for_script(client):
 
     assert (
         f'value="{large.pk}" aria-describedby="variant-{large.pk}-availability" '
-        'data-available="false"'
+        'data-orderable="false"'
     ) in html

@@ -100,7 +100,7 @@ def test_category_shows_availability_of_products(client, settings):
     assert labels == {
         "Plenty": "In stock",
         "Few": "Only 3 left",
-        "None": "Out of stock",
+        "None": "On backorder",
     }
 
 
@@ -141,6 +141,7 @@ def test_product_page_labels_each_variant(client, settings):
         StockFactory(
             variant=VariantFactory(product=product, size=size, colour="Blue"),
             quantity_on_hand=quantity,
+            backorderable=False,
         )
 
     response = client.get(product.get_absolute_url())
@@ -152,11 +153,11 @@ def test_product_page_labels_each_variant(client, settings):
     assert labels == [
         ("S / Blue", "In stock"),
         ("M / Blue", "Only 3 left"),
-        ("L / Blue", "Out of stock"),
+        ("L / Blue", "Sold out"),
     ]
     html = response.content.decode()
     assert "Only 3 left" in html
-    assert "Out of stock" in html
+    assert "Sold out" in html
 
 
 @pytest.mark.django_db
