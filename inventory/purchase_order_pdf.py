@@ -61,19 +61,21 @@ def render_purchase_order_email(purchase_order: PurchaseOrder) -> PurchaseOrderE
 
 def purchase_order_context(purchase_order: PurchaseOrder) -> dict:
     """Build the template context shared by the PDF and the email."""
+    order_lines = list(purchase_order.lines.select_related("variant__product"))
+    amounts = [
+        round_money(line.unit_cost * line.quantity_ordered) for line in order_lines
+    ]
     lines = [
         {
             "sku": line.variant.sku,
             "name": str(line.variant),
             "quantity": line.quantity_ordered,
             "unit_cost": format_money(line.unit_cost),
-            "amount": round_money(line.unit_cost * line.quantity_ordered),
+            "amount": format_money(amount),
         }
-        for line in purchase_order.lines.select_related("variant__product")
+        for line, amount in zip(order_lines, amounts, strict=True)
     ]
-    total = sum((line["amount"] for line in lines), ZERO)
-    for line in lines:
-        line["amount"] = format_money(line["amount"])
+    total = sum(amounts, ZERO)
     return {
         "shop": {
             "name": settings.SHOP_NAME,

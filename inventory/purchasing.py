@@ -268,17 +268,18 @@ def _refresh(purchase_order: PurchaseOrder, locked: PurchaseOrder) -> None:
 def _check_transition(purchase_order: PurchaseOrder, new_status: str) -> None:
     if new_status in ALLOWED_TRANSITIONS[purchase_order.status]:
         return
-    actions = {
+    actions: dict[str, str] = {
         Status.SENT: "sent",
         Status.PARTLY_RECEIVED: "received",
         Status.RECEIVED: "received",
         Status.CANCELLED: "cancelled",
     }
-    hint = {
+    hints: dict[str, str] = {
         Status.DRAFT: "send it to the supplier first",
         Status.RECEIVED: "every line is received already",
         Status.CANCELLED: "draft a new purchase order instead",
-    }.get(purchase_order.status)
+    }
+    hint = hints.get(purchase_order.status)
     if hint is None:
         sent_on = timezone.localdate(purchase_order.sent_at)
         hint = f"it went to the supplier on {sent_on:%B} {sent_on.day}, {sent_on.year}"

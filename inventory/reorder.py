@@ -13,6 +13,7 @@ location, as the storefront counts them.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -120,7 +121,8 @@ def _sum_for_variant(queryset, expression):
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
-def _suggestion(stock: Stock) -> ReorderSuggestion:
+def _suggestion(stock: Any) -> ReorderSuggestion:
+    # `stock` is a Stock annotated with available, on_order and backordered.
     variant = stock.variant
     position = stock.available + stock.on_order - stock.backordered
     return ReorderSuggestion(
