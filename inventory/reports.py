@@ -462,6 +462,8 @@ def _claim(report: str, business_date: date, recipients: list[str]):
 
 
 def _send(email: ReportEmail, *, to: str, kind: str, day: date) -> None:
+    # TODO: compress the CSV, or link to a download, when it passes mail
+    # servers' size limits (about 100 MiB at a million waiting lines).
     send_logged_email(
         to=to,
         subject=email.subject,
