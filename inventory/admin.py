@@ -9,32 +9,51 @@ from .models import Stock, StockMovement
 # million units of one variant by hand.
 MAX_UNITS = 1_000_000
 
+# Fields staff edit directly; quantities change only through movements.
+SETTINGS_FIELDS = [
+    "supplier",
+    "reorder_point",
+    "reorder_quantity",
+    "backorderable",
+    "bin_location",
+]
+
 
 class StockAdjustmentForm(forms.ModelForm):
-    """Change a stock level only through a recorded movement, with a reason."""
+    """Edit a stock's reorder settings, and change its count only through a
+    recorded movement with a reason."""
 
     quantity_change = forms.IntegerField(
+        required=False,
         min_value=-MAX_UNITS,
         max_value=MAX_UNITS,
-        help_text="Units to add (positive) or remove (negative).",
+        help_text="Units to add (positive) or remove (negative); empty for none.",
     )
     reason = forms.CharField(
-        max_length=255, help_text="Why the count changed, e.g. 'damaged in store'."
+        required=False,
+        max_length=255,
+        help_text="Why the count changed, e.g. 'damaged in store'.",
     )
 
     class Meta:
         model = Stock
-        fields: list[str] = []
+        fields = SETTINGS_FIELDS
 
-    def clean_quantity_change(self) -> int:
+    def clean_quantity_change(self) -> int | None:
         change = self.cleaned_data["quantity_change"]
-        if change == 0:
-            raise ValidationError("Enter a number of units other than 0.")
+        if not change:
+            return None
         stock = self.instance
         problem = services.removal_problem(stock, change, sku=stock.variant.sku)
         if problem:
             raise ValidationError(problem)
         return change
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("quantity_change") and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Give a reason for changing the count.")
+        return cleaned
 
 
 class StockOpeningForm(forms.ModelForm):
@@ -64,11 +83,25 @@ class StockMovementInline(admin.TabularInline):
 
 @admin.register(Stock)
 class StockAdmin(admin.ModelAdmin):
-    list_display = ["sku", "product", "quantity_on_hand", "updated_at"]
-    list_select_related = ["variant__product"]
+    list_display = [
+        "sku",
+        "product",
+        "quantity_on_hand",
+        "quantity_allocated",
+        "reorder_point",
+        "supplier",
+        "backorderable",
+    ]
+    list_select_related = ["variant__product", "supplier"]
     search_fields = ["variant__sku", "variant__barcode", "variant__product__name"]
-    list_filter = ["variant__product__category"]
-    readonly_fields = ["variant", "quantity_on_hand", "updated_at"]
+    list_filter = ["backorderable", "supplier", "variant__product__category"]
+    readonly_fields = [
+        "variant",
+        "location",
+        "quantity_on_hand",
+        "quantity_allocated",
+        "updated_at",
+    ]
     raw_id_fields = ["variant"]
     inlines = [StockMovementInline]
 
@@ -89,12 +122,14 @@ class StockAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.adjust_stock(
-                variant=obj.variant,
-                quantity_change=form.cleaned_data["quantity_change"],
-                reason=form.cleaned_data["reason"],
-                user=request.user,
-            )
+            obj.save(update_fields=[*SETTINGS_FIELDS, "updated_at"])
+            if form.cleaned_data["quantity_change"]:
+                services.adjust_stock(
+                    variant=obj.variant,
+                    quantity_change=form.cleaned_data["quantity_change"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                )
             obj.refresh_from_db()
         else:
             variant = form.cleaned_data["variant"]
