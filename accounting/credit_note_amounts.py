@@ -229,16 +229,20 @@ def credit_for_amount(
 
     The sum is split across the lines (and the shipping if chosen) in
     proportion to what is left of each, tax included, so no line gets back
-    more than it has left whatever its tax class. Each part is then split
-    into net and tax at the rates of the taxes that apply to it. The caller
-    checks that `amount` is not above `balance.remaining_total`.
+    more than it has left whatever its tax class. A sum above what the
+    lines have left takes a share of the shipping even when it is not
+    chosen. Each part is then split into net and tax at the rates of the
+    taxes that apply to it. The caller checks that `amount` is not above
+    `balance.remaining_total`.
     """
     if amount == balance.remaining_total:
         return credit_remaining(balance)
 
     targets: list[Hashable] = [line.key for line in balance.lines]
     weights = [line.remaining_net + line.remaining_tax for line in balance.lines]
-    if shipping:
+    # Lines given more than they have left would give back more tax than
+    # the order charged, or nothing at all when they have nothing left.
+    if shipping or amount > sum(weights, ZERO):
         targets.append(None)
         weights.append(balance.remaining_shipping_net + balance.remaining_shipping_tax)
     parts = dict(zip(targets, split_cents(amount, weights), strict=True))
