@@ -107,7 +107,13 @@ class OrderAdmin(OrderStockActionsMixin, admin.ModelAdmin):
         "total_amount",
         "paid_at",
     ]
-    list_filter = ["status", "ship_province", "created_at", "paid_at"]
+    list_filter = [
+        "status",
+        "shipping_preference",
+        "ship_province",
+        "created_at",
+        "paid_at",
+    ]
     list_select_related = ["customer"]
     search_fields = [
         "=number",
@@ -130,6 +136,7 @@ class OrderAdmin(OrderStockActionsMixin, admin.ModelAdmin):
         "paid_at",
         "subtotal_amount",
         "shipping_method_name",
+        "shipping_preference",
         "shipping_amount",
         "tax_amount",
         "total_amount",
@@ -174,6 +181,7 @@ class OrderAdmin(OrderStockActionsMixin, admin.ModelAdmin):
                 "fields": [
                     "subtotal_amount",
                     ("shipping_method_name", "shipping_amount"),
+                    "shipping_preference",
                     "tax_amount",
                     "total_amount",
                 ]

@@ -2,8 +2,10 @@
 
 `quote_checkout` prices cart lines, shipping and sales taxes for a province.
 `place_order` writes the order that then waits for payment. Stock is not
-taken here: it leaves inventory when the payment succeeds, so both
-functions only check that the quantities asked for are on hand now.
+taken here: it is allocated when the payment succeeds, so place_order only
+checks that each line can be sold now: within what is available, or beyond
+it for stock that takes backorders. With backordered units the customer's
+shipping preference is required (see orders.checkout_backorders).
 """
 
 import logging
@@ -16,13 +18,14 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 
-from inventory.selectors import availability_for
+from inventory.selectors import Availability, availability_for
 from shipping.rates import ShippingOption, quote_rates
 from shop.cart import cart_lines
 from shop.models import Cart, CartLine, Customer, Variant
 from shop.money import ZERO, format_rate, round_money
 from shop.sequences import next_number
 
+from .checkout_backorders import shipping_preference_for
 from .models import Order, OrderLine, OrderTax
 from .packaging import parcel_items
 from .taxes import TaxableItem, TaxBreakdown, TaxComponent, calculate_taxes
@@ -45,7 +48,11 @@ ADDRESS_FIELDS = (
 
 @dataclass(frozen=True)
 class CheckoutDetails:
-    """Checkout input: email, delivery address and shipping method."""
+    """Checkout input: email, delivery address, shipping method and preference.
+
+    `shipping_preference` is an Order.ShippingPreference value, required
+    only when some units would be backordered.
+    """
 
     email: str
     ship_name: str
@@ -57,6 +64,7 @@ class CheckoutDetails:
     ship_line2: str = ""
     ship_phone: str = ""
     shipping_method: str = ""
+    shipping_preference: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,7 @@ class CheckoutQuote:
 
 
 class InsufficientStock(Exception):
-    """Error raised when a cart line requests more units than are on hand."""
+    """Error raised when a cart line requests more units than can be sold."""
 
     def __init__(self, message: str, *, variant_id: int, available: int):
         super().__init__(message)
@@ -235,16 +243,22 @@ def place_order(
     cancelled meanwhile is left alone and a new order is written.
 
     Raises InsufficientStock, with nothing written, for a line asking more
-    units than are on hand. Raises ValueError for an empty cart or a
-    shipping method not offered for the address. The cart is left as it is:
-    it is emptied when the payment succeeds.
+    units than are available of stock that takes no backorders. Raises
+    ShippingPreferenceRequired (orders.checkout_backorders) when units
+    would be backordered and `details.shipping_preference` is not a valid
+    choice. Raises ValueError for an empty cart or a shipping method not
+    offered for the address. The cart is left as it is: it is emptied when
+    the payment succeeds.
     """
     lines = cart_lines(cart)
     if not lines:
         raise ValueError(f"Cart {cart.pk} is empty; add a product before checkout.")
 
     with transaction.atomic():
-        check_stock(lines)
+        availability = check_stock(lines)
+        preference = shipping_preference_for(
+            lines, availability=availability, chosen=details.shipping_preference
+        )
         quote = quote_checkout(
             lines=lines,
             province=details.ship_province,
@@ -257,6 +271,7 @@ def place_order(
             )
         customer = _checkout_customer(details, user)
         order, rewritten = _order_to_write(order)
+        order.shipping_preference = preference
         _write_order(order, customer=customer, details=details, quote=quote)
 
     logger.info(
@@ -267,26 +282,30 @@ def place_order(
     return order
 
 
-def check_stock(lines: Sequence[CartLine]) -> None:
-    """Raise InsufficientStock for the first line asking more than is on hand.
+def check_stock(lines: Sequence[CartLine]) -> dict[int, Availability]:
+    """Raise InsufficientStock for the first line that cannot be sold.
 
-    A variant or product taken off sale counts as out of stock.
+    A line may ask more than is available only when its stock takes
+    backorders. A variant or product taken off sale counts as sold out.
+    Returns the lines' availability by variant id.
     """
     availability = availability_for(line.variant_id for line in lines)
     for line in lines:
         variant = line.variant
         on_sale = variant.is_active and variant.product.is_active
-        available = availability[variant.pk].quantity if on_sale else 0
-        if line.quantity <= available:
+        stock = availability[variant.pk]
+        if on_sale and not stock.shortfall(line.quantity):
             continue
+        available = stock.quantity if on_sale else 0
         if available == 0:
-            message = f"{variant} is out of stock; remove it from your cart."
+            message = f"{variant} is sold out; remove it from your cart."
         else:
             message = (
                 f"Only {available} of {variant} are available; "
                 "change the quantity in your cart."
             )
         raise InsufficientStock(message, variant_id=variant.pk, available=available)
+    return availability
 
 
 def _checkout_customer(

@@ -1,7 +1,12 @@
-"""Checkout forms: contact and delivery address, then shipping method."""
+"""Checkout forms: contact and delivery address, then shipping method.
+
+The shipping step also takes the shipping preference of an order with
+backordered units.
+"""
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -9,10 +14,15 @@ from django.template.defaultfilters import date as format_date
 from localflavor.ca.ca_provinces import PROVINCE_CHOICES
 from localflavor.ca.forms import CAPostalCodeField, CAProvinceField
 
+from inventory.selectors import format_ship_date
 from shop.text import strip_control_characters
+
+from .models import Order
 
 if TYPE_CHECKING:
     from shipping.rates import ShippingOption
+
+    from .checkout_backorders import BackorderPlan
 
 PROVINCE_NAMES = {code: str(name) for code, name in PROVINCE_CHOICES}
 PROVINCE_SELECT_CHOICES = [("", "Choose a province or territory"), *PROVINCE_CHOICES]
@@ -194,8 +204,42 @@ def shipping_option_label(option: "ShippingOption") -> str:
     return f"{label}, {option.transit_days} {days}"
 
 
+def shipping_preference_choices(plan: "BackorderPlan") -> list[tuple[str, str]]:
+    """Label both shipping preferences with their expected ship dates."""
+    later = _around(plan.backorder_ship_date)
+    if plan.in_stock_ship_date is None:
+        now = "Items ship as each one arrives"
+    else:
+        now = f"In-stock items ship {_on(plan.in_stock_ship_date, plan.today)}"
+    preference = Order.ShippingPreference
+    return [
+        (
+            preference.SHIP_AVAILABLE,
+            "Ship what is in stock now and the rest when it arrives. "
+            f"{now}, the rest {later}.",
+        ),
+        (
+            preference.SHIP_TOGETHER,
+            f"Wait and ship everything together. Everything ships {later}.",
+        ),
+    ]
+
+
+def _on(day: date, today: date) -> str:
+    return "today" if day == today else f"on {format_ship_date(day)}"
+
+
+def _around(day: date | None) -> str:
+    if day is None:
+        return "when it arrives"
+    return f"around {format_ship_date(day)}"
+
+
 class ShippingMethodForm(forms.Form):
-    """Step two: one of the shipping options quoted for the address."""
+    """Step two: one of the shipping options quoted for the address.
+
+    Given a BackorderPlan, the form also requires the shipping preference.
+    """
 
     shipping_method = forms.ChoiceField(
         label="Shipping method",
@@ -209,10 +253,30 @@ class ShippingMethodForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, options: Sequence["ShippingOption"], **kwargs):
+    def __init__(
+        self,
+        *args,
+        options: Sequence["ShippingOption"],
+        backorder_plan: "BackorderPlan | None" = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         field = self.fields["shipping_method"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [
             (option.code, shipping_option_label(option)) for option in options
         ]
+        if backorder_plan is not None:
+            self.fields["shipping_preference"] = forms.ChoiceField(
+                label="Some items are on backorder. How should we ship them?",
+                widget=forms.RadioSelect,
+                choices=shipping_preference_choices(backorder_plan),
+                help_text="Shipping is charged once, whichever you choose.",
+                error_messages={
+                    "required": "Choose how to ship the items on backorder.",
+                    "invalid_choice": (
+                        "%(value)s is not a shipping choice. Choose one of "
+                        "the two listed."
+                    ),
+                },
+            )

@@ -160,14 +160,18 @@ def is_sold(variant: Variant) -> bool:
     return variant.is_active and variant.product.is_active
 
 
-def list_line_problems(lines: list[CartLine]) -> list[str]:
+def list_line_problems(
+    lines: list[CartLine], *, availability: dict[int, Availability] | None = None
+) -> list[str]:
     """Describe every line that cannot be bought as it is, for the customer.
 
     A line is a problem when its item is no longer sold, sold out, or
     requests more units than are available of an item that takes no
-    backorders. Runs one query for the stock.
+    backorders. Runs one query for the stock unless given `availability`,
+    the lines' availability_for().
     """
-    availability = availability_for(line.variant_id for line in lines)
+    if availability is None:
+        availability = availability_for(line.variant_id for line in lines)
     problems = []
     for line in lines:
         problem = _line_problem(line, availability[line.variant_id])

@@ -6,6 +6,9 @@ Each step checks again that the steps before it are complete and valid and
 sends the customer back to the first one that is not. The order written at
 review is kept in the session under PENDING_ORDER_SESSION_KEY; coming back
 to checkout before paying rewrites that order rather than adding another.
+When units would be backordered, the shipping step also requires the
+shipping preference, and review sends the customer back there until one is
+chosen.
 """
 
 from django.contrib import messages
@@ -15,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from inventory.selectors import availability_for
 from orders.checkout import (
     ADDRESS_FIELDS,
     CheckoutDetails,
@@ -22,7 +26,12 @@ from orders.checkout import (
     place_order,
     quote_checkout,
 )
-from orders.forms import AddressForm, ShippingMethodForm
+from orders.checkout_backorders import (
+    BackorderPlan,
+    ShippingPreferenceRequired,
+    plan_backorders,
+)
+from orders.forms import AddressForm, ShippingMethodForm, shipping_preference_choices
 from orders.models import Order
 from shop.accounts import confirmation_pending
 from shop.cart import cart_lines, get_cart, list_line_problems
@@ -80,14 +89,23 @@ def checkout_shipping(request: HttpRequest) -> HttpResponse:
         return redirect("orders:checkout")
 
     options = quote.shipping_options
-    chosen = _saved(request).get("shipping_method") or (options and options[0].code)
+    saved = _saved(request)
+    chosen = saved.get("shipping_method") or (options and options[0].code)
     form = ShippingMethodForm(
         request.POST or None,
         options=options,
-        initial={"shipping_method": chosen},
+        backorder_plan=plan_backorders(lines),
+        initial={
+            "shipping_method": chosen,
+            "shipping_preference": saved.get("shipping_preference"),
+        },
     )
     if request.method == "POST":
-        _save(request, shipping_method=request.POST.get("shipping_method", ""))
+        _save(
+            request,
+            shipping_method=request.POST.get("shipping_method", ""),
+            shipping_preference=request.POST.get("shipping_preference", ""),
+        )
         if form.is_valid():
             return redirect("orders:checkout-review")
 
@@ -109,6 +127,7 @@ def checkout_review(request: HttpRequest) -> HttpResponse:
     details = CheckoutDetails(
         email=address["email"],
         shipping_method=_saved(request).get("shipping_method", ""),
+        shipping_preference=_saved(request).get("shipping_preference", ""),
         **{field: address[field] for field in ADDRESS_FIELDS},
     )
 
@@ -121,18 +140,47 @@ def checkout_review(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose a shipping method for this address.")
         return redirect("orders:checkout-shipping")
 
-    if problems := list_line_problems(lines):
+    availability = availability_for(line.variant_id for line in lines)
+    if problems := list_line_problems(lines, availability=availability):
         return _back_to_cart_with(request, problems)
+    plan = plan_backorders(lines, availability=availability)
+    preference = _preference_label(plan, details.shipping_preference)
+    if plan is not None and preference is None:
+        return _choose_preference(request)
     if request.method == "POST":
         try:
             return _place_order(request, cart, details)
         except InsufficientStock as error:
             # Stock sold to someone else since the check above.
             return _back_to_cart_with(request, [str(error)])
+        except ShippingPreferenceRequired:
+            # Stock sold since the check above put an item on backorder.
+            return _choose_preference(request)
 
     return _render_step(
-        request, "orders/checkout_review.html", 2, quote=quote, details=details
+        request,
+        "orders/checkout_review.html",
+        2,
+        quote=quote,
+        details=details,
+        shipping_preference=preference,
     )
+
+
+def _preference_label(plan: BackorderPlan | None, preference: str) -> str | None:
+    """Return the label of the chosen shipping preference, None if invalid."""
+    if plan is None:
+        return None
+    return dict(shipping_preference_choices(plan)).get(preference)
+
+
+def _choose_preference(request: HttpRequest) -> HttpResponse:
+    messages.error(
+        request,
+        "Some items are on backorder. Choose how to ship them before you "
+        "review your order.",
+    )
+    return redirect("orders:checkout-shipping")
 
 
 def _place_order(

@@ -7,8 +7,11 @@ from tests.factories.inventory import StockFactory
 from tests.factories.shop import VariantFactory
 
 
-def hoodie(*, stock=10, **fields):
-    """Create a $52.00 Chaz Kangeroo Hoodie M / Black with `stock` on hand."""
+def hoodie(*, stock=10, backorderable=False, **fields):
+    """Create a $52.00 Chaz Kangeroo Hoodie M / Black with `stock` on hand.
+
+    Its stock takes no backorders unless `backorderable` is true.
+    """
     variant = VariantFactory(
         **{
             "sku": "MH01-M-Black",
@@ -23,7 +26,7 @@ def hoodie(*, stock=10, **fields):
             **fields,
         }
     )
-    StockFactory(variant=variant, quantity_on_hand=stock)
+    StockFactory(variant=variant, quantity_on_hand=stock, backorderable=backorderable)
     return variant
 
 

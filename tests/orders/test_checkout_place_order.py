@@ -158,7 +158,7 @@ def test_place_order_rejects_sold_out_item():
         place_order(cart=cart, details=details("QC"))
 
     assert str(raised.value) == (
-        "Chaz Kangeroo Hoodie M / Black is out of stock; remove it from your cart."
+        "Chaz Kangeroo Hoodie M / Black is sold out; remove it from your cart."
     )
     assert Order.objects.count() == 0
 

@@ -204,7 +204,7 @@ def test_checkout_names_every_unavailable_item(client, db):
     assert [str(m) for m in response.context["messages"]] == [
         "Chaz Kangeroo Hoodie (S / Black) is no longer sold; remove it from your cart.",
         "Bruno Hoodie (M / Black) is no longer sold; remove it from your cart.",
-        "Chaz Kangeroo Hoodie (L / Black) is out of stock; remove it from your cart.",
+        "Chaz Kangeroo Hoodie (L / Black) is sold out; remove it from your cart.",
     ]
     assert Order.objects.count() == 0
 
