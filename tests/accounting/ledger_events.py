@@ -18,7 +18,7 @@ from typing import Any
 
 import stripe
 from django.utils import timezone
-from hypothesis import event
+from hypothesis import currently_in_test_context, event
 
 from accounting import payment_processor, stripe_sync
 from accounting.bills import (
@@ -29,6 +29,7 @@ from accounting.bills import (
 )
 from accounting.credit_notes import order_balance
 from accounting.models import SupplierBill, SupplierBillLine
+from inventory import allocation
 from inventory import services as inventory_services
 from inventory.models import Stock, StockMovement
 from orders import refunds
@@ -55,6 +56,13 @@ class World:
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self.numbers)}"
+
+
+def note(message: str) -> None:
+    """Count `message` in Hypothesis's statistics (pytest
+    --hypothesis-show-statistics); outside a Hypothesis test, do nothing."""
+    if currently_in_test_context():
+        event(message)
 
 
 def pick(queryset, index: int):
@@ -108,6 +116,39 @@ class Sale:
 
 
 @dataclass(frozen=True)
+class Shipment:
+    """A parcel of a paid order's allocated units.
+
+    `units` are (line index, units) pairs capped at what the line has
+    allocated; an empty tuple ships everything allocated.
+    """
+
+    order: int
+    units: tuple[tuple[int, int], ...]
+
+    def apply(self, world: World) -> None:
+        orders = Order.objects.filter(
+            status__in=allocation.SHIPPABLE_STATUSES, lines__quantity_allocated__gt=0
+        ).distinct()
+        order = pick(orders, self.order)
+        if order is None:
+            note("Shipment: no allocated units")
+            return
+        lines = list(order.lines.order_by("pk"))
+        quantities: dict[int, int] = {}
+        for index, units in self.units:
+            line = lines[index % len(lines)]
+            left = line.quantity_allocated - quantities.get(line.pk, 0)
+            quantities[line.pk] = quantities.get(line.pk, 0) + min(units, left)
+        if self.units and not any(quantities.values()):
+            note("Shipment: nothing allocated on the lines drawn")
+            return
+        allocation.ship_lines(
+            order=order, quantities=quantities or None, user=world.clerk
+        )
+
+
+@dataclass(frozen=True)
 class ProcessorFee:
     """Stripe's fee on a paid order, read from its charge's balance
     transaction."""
@@ -123,7 +164,7 @@ class ProcessorFee:
             self.payment,
         )
         if payment is None:
-            event("ProcessorFee: no payment without a fee")
+            note("ProcessorFee: no payment without a fee")
             return
         charge_id = world.new_id("ch")
         cents = to_minor_units(payment.amount)
@@ -166,7 +207,7 @@ class LineRefund:
     def apply(self, world: World) -> None:
         order = paid_order(self.order)
         if order is None:
-            event("LineRefund: no paid order")
+            note("LineRefund: no paid order")
             return
         balance = order_balance(order)
         lines = list(order.lines.order_by("pk"))
@@ -177,9 +218,9 @@ class LineRefund:
             requested[line.pk] = requested.get(line.pk, 0) + min(units, left)
         shipping = self.shipping and balance.remaining_shipping_net > ZERO
         if not any(requested.values()) and not shipping:
-            event("LineRefund: nothing left to refund")
+            note("LineRefund: nothing left to refund")
             return
-        event(f"LineRefund: restock={self.restock and any(requested.values())}")
+        note(f"LineRefund: restock={self.restock and any(requested.values())}")
         refunds.refund_order(
             order=order,
             lines=[(line, requested.get(line.pk, 0)) for line in lines],
@@ -192,7 +233,8 @@ class LineRefund:
 
 @dataclass(frozen=True)
 class LumpSumRefund:
-    """A refund of `cents`, tax included; None refunds all that is left."""
+    """A refund of `cents`, tax included, capped at what is left on the
+    order; None refunds all that is left."""
 
     order: int
     cents: int | None
@@ -201,11 +243,11 @@ class LumpSumRefund:
     def apply(self, world: World) -> None:
         order = paid_order(self.order)
         if order is None:
-            event("LumpSumRefund: no paid order")
+            note("LumpSumRefund: no paid order")
             return
         left = order_balance(order).remaining_total
         if left <= ZERO:
-            event("LumpSumRefund: nothing left to refund")
+            note("LumpSumRefund: nothing left to refund")
             return
         amount = left if self.cents is None else min(from_minor_units(self.cents), left)
         refunds.refund_order(
@@ -306,10 +348,10 @@ class GoodsBill:
             self.receipt,
         )
         if receipt is None:
-            event("GoodsBill: no receipt to bill")
+            note("GoodsBill: no receipt to bill")
             return
         on_hand = Stock.objects.get(pk=receipt.stock_id).quantity_on_hand
-        event(f"GoodsBill: units gone since receipt={on_hand < receipt.quantity}")
+        note(f"GoodsBill: units gone since receipt={on_hand < receipt.quantity}")
         amount = receipt.value_amount + from_minor_units(self.price_change_cents)
         lines: list[ExpenseLine | GoodsLine] = [
             GoodsLine(receipt=receipt, amount=max(amount, CENT))
@@ -341,7 +383,7 @@ class BillPayment:
             bill for bill in SupplierBill.objects.order_by("pk") if bill.balance_due
         ]
         if not bills:
-            event("BillPayment: no bill due")
+            note("BillPayment: no bill due")
             return
         bill = bills[self.bill % len(bills)]
         amount = round_money(bill.balance_due * self.percent / 100)
@@ -368,9 +410,9 @@ class Payout:
         balance = account_balances()["stripe_clearing"]
         cents = to_minor_units(round_money(balance * self.percent / 100))
         if not cents:
-            event("Payout: nothing to pay out")
+            note("Payout: nothing to pay out")
             return
-        event(f"Payout: negative={cents < 0}")
+        note(f"Payout: negative={cents < 0}")
         arrival = datetime.combine(timezone.localdate(), datetime.min.time(), UTC)
         payment_processor.record_paid_payout(
             {

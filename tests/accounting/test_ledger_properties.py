@@ -9,7 +9,13 @@ checks the invariants of `check_books` after every sequence.
 
 Refunds run through orders.refunds.refund_order with only the call to
 Stripe replaced (ledger_events.fake_create_refund), so the test needs no
-Stripe server.
+Stripe server. Fees and payouts enter through accounting.payment_processor
+from dicts in Stripe's shape.
+
+test_restock_returns_only_shipped_units checks that a refund puts back on
+the shelf only units that left it. It is a strict xfail until refunds
+release units still allocated instead of returning them; its explicit
+example is the shortest failing sequence.
 
 Example counts come from Hypothesis settings profiles. The default,
 "ledger-ci", runs 50 sequences and is sized for CI. For a longer search
@@ -26,11 +32,12 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from accounting.models import (
     CreditNote,
+    CreditNoteTax,
     Invoice,
     JournalLine,
     Payout,
@@ -42,7 +49,7 @@ from accounting.posting.accounts import TAX_ACCOUNT_KEYS
 from inventory import services as inventory_services
 from inventory.models import Stock, StockMovement
 from orders import stripe_gateway
-from orders.models import Payment, Refund
+from orders.models import Order, OrderTax, Payment, Refund
 from shop.models import TaxClass
 from tests.accounting import ledger_events as events
 from tests.accounting.ledger_setup import PROVINCES, account_balances
@@ -60,14 +67,22 @@ settings.register_profile(
     max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
+    # The explain phase replays a failure hundreds of times (90 s in one
+    # failing run on 2 cores); the shrunk sequence is enough to reproduce it.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
 )
 settings.register_profile(
-    "ledger-thorough", settings.get_profile("ledger-ci"), max_examples=500
+    "ledger-thorough",
+    settings.get_profile("ledger-ci"),
+    max_examples=500,
+    phases=list(Phase),
 )
 PROFILE = os.environ.get("LEDGER_PROPERTIES_PROFILE", "ledger-ci")
 
 variant_indexes = st.integers(min_value=0, max_value=VARIANT_COUNT - 1)
 document_indexes = st.integers(min_value=0, max_value=20)
+line_indexes = st.integers(min_value=0, max_value=2)
+units = st.integers(min_value=0, max_value=4)
 percents = st.one_of(st.just(100), st.integers(min_value=1, max_value=99))
 # No GST/HST, GST alone, and HST in Ontario, Nova Scotia and the Atlantic
 # provinces.
@@ -93,6 +108,11 @@ OPERATION_STRATEGIES = [
         shipping_amount=amounts("0", "40"),
     ),
     st.builds(
+        events.Shipment,
+        order=document_indexes,
+        units=st.lists(st.tuples(line_indexes, units), max_size=3).map(tuple),
+    ),
+    st.builds(
         events.ProcessorFee,
         payment=document_indexes,
         fee_cents=st.integers(min_value=0, max_value=600),
@@ -101,10 +121,7 @@ OPERATION_STRATEGIES = [
         events.LineRefund,
         order=document_indexes,
         units=st.lists(
-            st.tuples(
-                st.integers(min_value=0, max_value=2),
-                st.integers(min_value=0, max_value=4),
-            ),
+            st.tuples(line_indexes, units),
             max_size=3,
         ).map(tuple),
         shipping=st.booleans(),
@@ -156,9 +173,10 @@ OPERATION_STRATEGIES = [
 
 
 OPENING_EVENTS = [
+    events.Receipt(variant=0, quantity=6, unit_cost=Decimal("21.5000")),
     events.Sale(province="ON", lines=((0, 2), (1, 1), (2, 3)), shipping_amount=TEN),
     events.Sale(province="QC", lines=((1, 2),), shipping_amount=TEN),
-    events.Receipt(variant=0, quantity=4, unit_cost=Decimal("21.5000")),
+    events.Shipment(order=0, units=()),
     events.ExpenseBill(
         account="office_supplies", amount=Decimal("80.00"), gst_hst_rate=HST_NS
     ),
@@ -177,7 +195,7 @@ def world(db, monkeypatch):
             unit_cost=(price * Decimal("0.4333")).quantize(Decimal("0.0001")),
             product=ProductFactory(tax_class=tax_class),
         )
-        inventory_services.set_opening_stock(variant=variant, quantity=7)
+        inventory_services.set_opening_stock(variant=variant, quantity=3)
         variants.append(variant)
     clerk = get_user_model().objects.create_user("clerk")
     world = events.World(variants=variants, clerk=clerk, supplier=SupplierFactory())
@@ -236,6 +254,50 @@ def check_accounts_payable(balances: dict[str, Decimal]) -> None:
     assert -balances["accounts_payable"] == billed - paid
 
 
+def check_refunds_within_orders() -> None:
+    charged = dict(Order.objects.values_list("pk", "total_amount"))
+    credited: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for order_id, amount in CreditNote.objects.values_list("order", "total_amount"):
+        credited[order_id] += amount
+    assert {pk: amount for pk, amount in credited.items() if amount > charged[pk]} == {}
+
+    taxes = dict(
+        ((order_id, code), amount)
+        for order_id, code, amount in OrderTax.objects.values_list(
+            "order", "code", "amount"
+        )
+    )
+    credited_taxes: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for order_id, code, amount in CreditNoteTax.objects.values_list(
+        "credit_note__order", "code", "amount"
+    ):
+        credited_taxes[order_id, code] += amount
+    assert {
+        key: amount
+        for key, amount in credited_taxes.items()
+        if amount > taxes.get(key, ZERO)
+    } == {}
+
+
+def check_restocked_units_shipped() -> None:
+    # Only a unit that left the shelf can be put back on it. Refunded units
+    # still allocated, backordered or oversold never left.
+    order_numbers = [
+        str(number) for number in Order.objects.values_list("number", flat=True)
+    ]
+    units_out: dict[tuple[str, int], int] = defaultdict(int)
+    for reference, variant_id, quantity in StockMovement.objects.filter(
+        kind__in=[
+            StockMovement.Kind.SALE,
+            StockMovement.Kind.SHIPMENT,
+            StockMovement.Kind.RETURN,
+        ],
+        reference__in=order_numbers,
+    ).values_list("reference", "stock__variant", "quantity"):
+        units_out[reference, variant_id] -= quantity
+    assert {key: units for key, units in units_out.items() if units < 0} == {}
+
+
 def check_books() -> None:
     check_entries_balance()
     balances = account_balances()
@@ -243,6 +305,7 @@ def check_books() -> None:
     check_inventory(balances)
     check_stripe_clearing(balances)
     check_accounts_payable(balances)
+    check_refunds_within_orders()
 
 
 @pytest.mark.django_db
@@ -259,4 +322,34 @@ def test_books_stay_balanced(world, operations):
 
         check_books()
         # Each example starts again from the fixture's shop.
+        transaction.set_rollback(True)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "A refund with restock returns units still allocated to the line: "
+        "they are counted on the shelf twice and credit cost of goods sold "
+        "that was never charged."
+    ),
+)
+@pytest.mark.django_db
+@settings(settings.get_profile(PROFILE))
+@example(
+    # The opening Quebec order's 2 units are allocated, not shipped.
+    operations=[
+        events.LineRefund(order=1, units=((0, 1),), shipping=False, restock=True)
+    ]
+)
+@given(
+    operations=st.lists(
+        st.one_of(OPERATION_STRATEGIES), max_size=MAX_EVENTS.get(PROFILE, 10)
+    )
+)
+def test_restock_returns_only_shipped_units(world, operations):
+    with transaction.atomic():
+        for operation in operations:
+            operation.apply(world)
+
+        check_restocked_units_shipped()
         transaction.set_rollback(True)
