@@ -54,7 +54,8 @@ def test_report_email_attaches_csv_and_html(staff):
 def test_report_sent_is_logged(staff):
     send_reorder_report(business_date=BUSINESS_DATE)
 
-    logs = EmailLog.objects.order_by("to").values_list(
+    logs = EmailLog.objects.filter(kind="reorder_report").order_by("to")
+    logs = logs.values_list("to", "kind", "reference", "status")
         "to", "kind", "reference", "status"
     )
     assert list(logs) == [
