@@ -142,8 +142,6 @@ def allocate_backorders(
     return served
 
 
-# TODO: refunds (orders.refunds) do not release allocations yet, so a line
-# refunded before it ships keeps its units until staff release them here.
 def release_allocation(
     *, line: OrderLine, quantity: int, reason: str, user: User | None
 ) -> StockMovement:
@@ -289,6 +287,51 @@ def cancel_oversold_line(*, line: OrderLine, user: User | None) -> OrderLine:
         },
     )
     return line
+
+
+def cancel_unshipped_units(
+    *, line: OrderLine, quantity: int, reason: str, user: User | None
+) -> int:
+    """Take up to `quantity` refunded units off a line before they ship.
+
+    Oversold units go first, then backordered ones, then allocated ones,
+    which are released (a RELEASE movement) and given to waiting
+    backorders. Call inside the refund's transaction, holding the order's
+    lock: locks the Stock row and the line. Returns the units taken off,
+    so the caller puts only the rest, units that shipped, back in stock.
+    A line whose variant is gone keeps its units and returns 0.
+    """
+    if line.variant_id is None or quantity <= 0:
+        return 0
+    with transaction.atomic():
+        stock = lock_stocks([line.variant_id])[line.variant_id]
+        line = (
+            OrderLine.objects.select_related("order")
+            .select_for_update(of=("self",))
+            .get(pk=line.pk)
+        )
+        oversold = min(quantity, line.quantity_oversold)
+        backordered = min(quantity - oversold, line.quantity_backordered)
+        released = min(quantity - oversold - backordered, line.quantity_allocated)
+        if released:
+            move_stock(
+                stock,
+                kind=StockMovement.Kind.RELEASE,
+                quantity_allocated_change=-released,
+                reason=reason,
+                user=user,
+                reference=str(line.order.number),
+            )
+        line.quantity_oversold -= oversold
+        line.quantity_backordered -= backordered
+        line.quantity_allocated -= released
+        if not line.quantity_backordered:
+            line.backordered_at = None
+        line.save(update_fields=_LINE_QUANTITIES)
+        if released:
+            allocate_backorders(variant_id=line.variant_id, user=user)
+
+    return oversold + backordered + released
 
 
 _LINE_QUANTITIES = [

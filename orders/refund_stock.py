@@ -13,16 +13,21 @@ cost, or at zero when it is unknown.
 from django.db.models import Sum
 
 from accounting.models import CreditNote
+from inventory import allocation
 from inventory import services as inventory_services
 from inventory.models import StockMovement
 from shop.money import ZERO, round_money
 
 
-def return_units(*, credit_note: CreditNote, user=None) -> None:
-    """Put the units of a credit note's lines back in stock.
+def return_units(*, credit_note: CreditNote, restock: bool, user=None) -> None:
+    """Take a credit note's units off their lines, and restock shipped ones.
 
-    Call inside the transaction that issues the credit note; each return
-    posts itself (Dr inventory, Cr cost of goods sold).
+    Refunded units that have not shipped are cancelled on their line
+    (inventory.allocation.cancel_unshipped_units), so allocated ones go
+    back to available stock. The rest shipped; with `restock` they go
+    back on the shelf at the cost they left it. Call inside the
+    transaction that issues the credit note; each return posts itself
+    (Dr inventory, Cr cost of goods sold).
     """
     reference = str(credit_note.order.number)
     lines = credit_note.lines.select_related("order_line__variant").order_by(
@@ -32,11 +37,20 @@ def return_units(*, credit_note: CreditNote, user=None) -> None:
         variant = line.order_line.variant
         if not line.quantity or variant is None:
             continue
+        cancelled = allocation.cancel_unshipped_units(
+            line=line.order_line,
+            quantity=line.quantity,
+            reason=f"Refunded, credit note {credit_note.number}",
+            user=user,
+        )
+        shipped = line.quantity - cancelled
+        if not restock or not shipped:
+            continue
         inventory_services.return_to_stock(
             variant=variant,
-            quantity=line.quantity,
+            quantity=shipped,
             value_amount=returned_value(
-                variant=variant, quantity=line.quantity, reference=reference
+                variant=variant, quantity=shipped, reference=reference
             ),
             reference=reference,
             user=user,

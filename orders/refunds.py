@@ -170,8 +170,7 @@ def complete_refund(
             reason=refund.reason,
             restocked=restock,
         )
-        if restock:
-            refund_stock.return_units(credit_note=credit_note, user=user)
+        refund_stock.return_units(credit_note=credit_note, restock=restock, user=user)
         post_refund(credit_note=credit_note)
 
     logger.info(

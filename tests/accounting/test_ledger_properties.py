@@ -325,14 +325,6 @@ def test_books_stay_balanced(world, operations):
         transaction.set_rollback(True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A refund with restock returns units still allocated to the line: "
-        "they are counted on the shelf twice and credit cost of goods sold "
-        "that was never charged."
-    ),
-)
 @pytest.mark.django_db
 @settings(settings.get_profile(PROFILE))
 @example(

@@ -11,7 +11,9 @@ from inventory.allocation import (
     allocate_order,
     backorder_oversold_line,
     cancel_oversold_line,
+    cancel_unshipped_units,
     release_allocation,
+    ship_lines,
 )
 from inventory.models import StockMovement
 from inventory.services import InsufficientStockError, adjust_stock, receive_stock
@@ -236,3 +238,34 @@ def test_adjust_stock_removes_available_units():
 
     assert stock_of(variant).quantity_on_hand == 3
     assert stock_of(variant).quantity_allocated == 3
+
+
+def test_cancel_unshipped_units_takes_oversold_then_allocated():
+    variant = stocked_variant(quantity=2, backorderable=False)
+    order = paid_order([(variant, 3)])
+    line = order.lines.get()
+
+    cancelled = cancel_unshipped_units(
+        line=line, quantity=2, reason="Refunded", user=None
+    )
+
+    assert cancelled == 2
+    line.refresh_from_db()
+    assert (line.quantity_oversold, line.quantity_allocated) == (0, 1)
+    assert stock_of(variant).quantity_allocated == 1
+    release = StockMovement.objects.get(kind=StockMovement.Kind.RELEASE)
+    assert release.quantity_allocated_change == -1
+
+
+def test_cancel_unshipped_units_leaves_shipped_units():
+    variant = stocked_variant(quantity=5)
+    order = paid_order([(variant, 2)])
+    ship_lines(order=order, quantities=None, user=None)
+
+    cancelled = cancel_unshipped_units(
+        line=order.lines.get(), quantity=2, reason="Refunded", user=None
+    )
+
+    assert cancelled == 0
+    assert order.lines.get().quantity_shipped == 2
+    assert stock_of(variant).quantity_on_hand == 3
