@@ -56,8 +56,6 @@ def test_report_sent_is_logged(staff):
 
     logs = EmailLog.objects.filter(kind="reorder_report").order_by("to")
     logs = logs.values_list("to", "kind", "reference", "status")
-        "to", "kind", "reference", "status"
-    )
     assert list(logs) == [
         ("manager@example.com", "reorder_report", "2025-03-14", "sent"),
         ("stock@example.com", "reorder_report", "2025-03-14", "sent"),
