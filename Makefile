@@ -52,6 +52,15 @@ system-packages: $(INSTALLED)
 	  echo "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0"
 	  exit 1
 	}
+	# Tests read barcodes back from label PDFs with pdftoppm and zbarimg.
+	command -v zbarimg >/dev/null && command -v pdftoppm >/dev/null && exit 0
+	if [ "$$(id -u)" -ne 0 ]; then
+	  echo "Barcode tests need zbarimg and pdftoppm. Install them with:"
+	  echo "  sudo apt-get install -y zbar-tools poppler-utils"
+	  exit 1
+	fi
+	apt-get install -y zbar-tools poppler-utils \
+	  || { apt-get update && apt-get install -y zbar-tools poppler-utils; }
 
 # Browser tests drive Debian's chromium through Playwright.
 chromium:
