@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.fixtures.localstripe",
     "tests.fixtures.email",
     "tests.fixtures.stripe_replay",
+    "tests.fixtures.canadapost_server",
 ]
 
 

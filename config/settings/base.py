@@ -261,3 +261,22 @@ CELERY_BEAT_SCHEDULE["send-reorder-report"] = {
 # Business days from today to the expected ship date of a backordered item
 # whose stock has no supplier and no open purchase order.
 SHOP_DEFAULT_LEAD_TIME_DAYS = env.int("SHOP_DEFAULT_LEAD_TIME_DAYS", default=10)
+
+# ---------------------------------------------------------------------------
+# Canada Post's REST API (shipping.canadapost).
+
+# Development host by default: production calls are billed, so switch to
+# https://soa-gw.canadapost.ca only with production API keys.
+CANADAPOST_API_BASE = env(
+    "CANADAPOST_API_BASE", default="https://ct.soa-gw.canadapost.ca"
+)
+# API key pair from the Canada Post developer program (user name and
+# password of the key), and the 10-digit customer number it belongs to.
+CANADAPOST_USERNAME = env("CANADAPOST_USERNAME", default="")
+CANADAPOST_PASSWORD = env("CANADAPOST_PASSWORD", default="")
+CANADAPOST_CUSTOMER_NUMBER = env("CANADAPOST_CUSTOMER_NUMBER", default="")
+# Parcel contract number, for contract prices and contract shipping; empty
+# for Solutions for Small Business accounts.
+CANADAPOST_CONTRACT_ID = env("CANADAPOST_CONTRACT_ID", default="")
+# Seconds to wait for each connection and each answer before retrying.
+CANADAPOST_TIMEOUT = env.float("CANADAPOST_TIMEOUT", default=10.0)
