@@ -191,3 +191,15 @@ def _ship_date(row: dict, today: date) -> date:
     if lead_time_days is None:
         lead_time_days = settings.SHOP_DEFAULT_LEAD_TIME_DAYS
     return add_business_days(today, lead_time_days)
+
+
+def bin_locations(variant_ids: Iterable[int]) -> dict[int, str]:
+    """Return the bin of each variant at the default location, by variant id.
+
+    Variants without a Stock row there or without a bin are left out. Runs
+    one query.
+    """
+    rows = Stock.objects.filter(
+        variant_id__in=set(variant_ids), location__is_default=True
+    ).exclude(bin_location="")
+    return dict(rows.values_list("variant_id", "bin_location"))

@@ -28,7 +28,7 @@ TO = style("label-to", 14)
 
 @dataclass(frozen=True)
 class ShippingLabel:
-    """What the shop's own label prints; addresses are lines, name first."""
+    """The values one label prints; addresses are lines, name first."""
 
     sender: tuple[str, ...]
     recipient: tuple[str, ...]

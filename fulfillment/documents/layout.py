@@ -8,7 +8,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 # The PDF standard fonts need no embedding and cover Windows-1252, which
-# holds every letter of English and French.
+# contains every letter of English and French.
 # TODO: characters outside Windows-1252 (Ł, Chinese names) print as boxes;
 # embed a Unicode TrueType font to print them.
 FONT = "Helvetica"

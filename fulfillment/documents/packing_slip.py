@@ -65,7 +65,7 @@ class BackorderLine:
 
 @dataclass(frozen=True)
 class PackingSlip:
-    """What one packing slip prints; addresses are lines, name first."""
+    """The values one packing slip prints; addresses are lines, name first."""
 
     shop_name: str
     shop_address: tuple[str, ...]
