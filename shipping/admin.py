@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from shipping.models import PackagingBox
+from shipping.models import CarrierCall, PackagingBox
 
 
 @admin.register(PackagingBox)
@@ -28,3 +28,35 @@ class PackagingBoxAdmin(admin.ModelAdmin):
         ),
         ("Weight (g)", {"fields": ["empty_weight_g", "max_weight_g"]}),
     ]
+
+
+@admin.register(CarrierCall)
+class CarrierCallAdmin(admin.ModelAdmin):
+    """Every request sent to a carrier, read-only: a record, not a setting."""
+
+    list_display = [
+        "created_at",
+        "carrier",
+        "operation",
+        "method",
+        "status_code",
+        "succeeded",
+        "attempt",
+        "duration_ms",
+        "reference",
+    ]
+    list_filter = ["carrier", "operation", "succeeded", "status_code"]
+    search_fields = ["reference", "error", "url"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -367,3 +367,19 @@ def test_password_never_in_carrier_calls(canadapost, settings):
         assert PASSWORD not in row
         assert "wrong-password" not in row
         assert "Authorization" not in row
+
+
+def test_carrier_call_admin_read_only(admin_client):
+    call = CarrierCall.objects.create(
+        operation="get_rates", method="POST", url="https://x/rs/ship/price"
+    )
+
+    listing = admin_client.get("/admin/shipping/carriercall/?succeeded__exact=0")
+    change = admin_client.post(
+        f"/admin/shipping/carriercall/{call.pk}/change/", {"operation": "edited"}
+    )
+
+    assert listing.context["cl"].result_count == 1
+    assert change.status_code == 403
+    call.refresh_from_db()
+    assert call.operation == "get_rates"
