@@ -262,10 +262,10 @@ class CanadaPostClient:
     ) -> bytes:
         """Send to a link from an earlier response, on the API host only."""
         # Basic credentials go with every request, so a link pointing
-        # anywhere else is refused rather than followed.
+        # anywhere else is rejected rather than followed.
         if not url.startswith(self.api_base + "/"):
             raise ValueError(
-                f"Refusing to follow Canada Post link {url!r}: it is not on "
+                f"Rejected Canada Post link {url!r}: it is not on "
                 f"{self.api_base}. Check CANADAPOST_API_BASE."
             )
         path = url.removeprefix(self.api_base)
