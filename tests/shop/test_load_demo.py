@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db.models import Count, F, Max, Q, Sum
 
 from inventory.models import Stock, StockMovement
+from shipping.models import PackagingBox
 from shop.demo_data import opening_quantity
 from shop.models import Category, Product, Variant
 
@@ -169,3 +170,15 @@ def test_load_demo_stock_matches_opening_quantity(demo_password):
 
     assert Stock.objects.get(variant__sku="MH01-S-Black").quantity_on_hand == 5
     assert Stock.objects.get(variant__sku="MH02-S-Purple").quantity_on_hand == 0
+
+
+@pytest.mark.django_db
+def test_load_demo_adds_packaging_boxes():
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert sorted(PackagingBox.objects.values_list("name", flat=True)) == [
+        "Book carton",
+        "Large",
+        "Medium",
+        "Small",
+    ]

@@ -6,6 +6,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -19,8 +20,8 @@ class Command(BaseCommand):
     help = (
         "Load the demo catalogs (Luma apparel and gear, django-oscar books), "
         "give their categories default packaging and every variant opening "
-        "stock, and print a staff login. Running it again changes nothing "
-        "but the login's password. The password is DEMO_ADMIN_PASSWORD from "
+        "stock, add the demo packaging boxes, and print a staff login. "
+        "Running it again changes nothing but the login's password. The password is DEMO_ADMIN_PASSWORD from "
         "the environment, or a new random one."
     )
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo stock on hand is worth ${result.opening_stock_value:,} at cost."
         )
+        call_command("load_demo_boxes", stdout=self.stdout)
         self.stdout.write(f"Loaded in {time.perf_counter() - started:.1f} s.")
         self.stdout.write(
             self.style.SUCCESS(
