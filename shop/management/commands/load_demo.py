@@ -21,8 +21,9 @@ class Command(BaseCommand):
         "Load the demo catalogs (Luma apparel and gear, django-oscar books), "
         "give their categories default packaging and every variant opening "
         "stock, add the demo packaging boxes, and print a staff login. "
-        "Running it again changes nothing but the login's password. The password is DEMO_ADMIN_PASSWORD from "
-        "the environment, or a new random one."
+        "Running it again changes nothing but the login's password. The "
+        "password is DEMO_ADMIN_PASSWORD from the environment, or a new "
+        "random one."
     )
 
     def handle(self, *args, **options) -> None:
