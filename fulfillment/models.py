@@ -64,6 +64,12 @@ class Shipment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     packed_at = models.DateTimeField(null=True, blank=True)
     labelled_at = models.DateTimeField(null=True, blank=True)
+    label_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set while a label is being bought; left set if the purchase "
+        "was interrupted.",
+    )
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
