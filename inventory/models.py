@@ -120,7 +120,9 @@ class Stock(models.Model):
                 name="stock_allocated_not_negative",
             ),
             models.CheckConstraint(
-                condition=models.Q(quantity_allocated__lte=models.F("quantity_on_hand")),
+                condition=models.Q(
+                    quantity_allocated__lte=models.F("quantity_on_hand")
+                ),
                 name="stock_allocated_within_on_hand",
             ),
             models.CheckConstraint(
@@ -273,9 +275,7 @@ class PurchaseOrderLine(models.Model):
                 name="po_line_quantity_positive",
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    quantity_received__lte=models.F("quantity_ordered")
-                ),
+                condition=models.Q(quantity_received__lte=models.F("quantity_ordered")),
                 name="po_line_not_over_received",
             ),
         ]

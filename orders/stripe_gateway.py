@@ -141,5 +141,7 @@ def create_refund(
 
 def list_refunds(*, charge_id: str) -> list[RefundData]:
     """Return the refunds of a charge, newest first (up to 100)."""
-    refunds = stripe_client().v1.refunds.list(params={"charge": charge_id, "limit": 100})
+    refunds = stripe_client().v1.refunds.list(
+        params={"charge": charge_id, "limit": 100}
+    )
     return [refund.to_dict() for refund in refunds.data]

@@ -99,7 +99,7 @@ def search_products(text: str) -> QuerySet[Product]:
     )
 
 
-def _variant_matches(word: str) -> QuerySet[Variant]:
+def _variant_matches(word: str) -> QuerySet[Variant, dict[str, int]]:
     """Select the product ids of active variants whose options match `word`."""
     options = Q(colour__icontains=word) | Q(size__iexact=word) | Q(sku__icontains=word)
     return Variant.objects.filter(options, is_active=True).values("product_id")

@@ -65,7 +65,7 @@ def test_credit_note_email_sent_once(refunded):
     send_credit_note_email(refunded.pk)
 
     [message] = mail.outbox
-    [(filename, content, mimetype)] = message.attachments
+    [(filename, _content, mimetype)] = message.attachments
     assert message.to == [refunded.order.email]
     assert message.subject == (
         f"Ledgerfront Demo Shop: credit note 1 for order {refunded.order.number}"
