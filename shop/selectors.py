@@ -99,10 +99,11 @@ def search_products(text: str) -> QuerySet[Product]:
     )
 
 
-def _variant_matches(word: str) -> QuerySet[Variant, dict[str, int]]:
+def _variant_matches(word: str) -> QuerySet[Variant, int]:
     """Select the product ids of active variants whose options match `word`."""
     options = Q(colour__icontains=word) | Q(size__iexact=word) | Q(sku__icontains=word)
-    return Variant.objects.filter(options, is_active=True).values("product_id")
+    active = Variant.objects.filter(options, is_active=True)
+    return active.values_list("product_id", flat=True)
 
 
 def find_variant_by_code(code: str) -> Variant | None:
