@@ -8,7 +8,7 @@ A purchase runs in three steps so that a label is never paid for twice:
    its cost.
 A crash during step 2 leaves `label_requested_at` set, and buy_label
 refuses to start again until staff check the Canada Post account and clear
-it (void_label's admin action or the shipment form).
+it in the shipment's admin form.
 """
 
 import logging
@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounting.posting.shipping import post_label_cost
+from accounting.posting.shipping import post_label_cost, reverse_label_cost
 from shipping.canadapost import (
     Address,
     CanadaPostClient,
@@ -103,6 +103,54 @@ def buy_label(*, shipment_id: int) -> Shipment | None:
         logger.error("Label purchase unconfirmed: %s", error, extra=_ids(shipment))
         return None
     return _finish_purchase(shipment_id, label)
+
+
+def void_label(*, shipment_id: int, user=None) -> Shipment:
+    """Void an unused label and reverse its posted cost.
+
+    A Canada Post label is refunded through request_non_contract_refund
+    (Canada Post emails its decision to SHOP_EMAIL); the shop's own label
+    is just dropped. The shipment goes back to PACKED or READY for a new
+    label. Raises LabelInputError for a shipment that is not LABELLED, and
+    CanadaPostException when the refund request fails (nothing changed).
+    """
+    shipment = Shipment.objects.select_related("order").get(pk=shipment_id)
+    if shipment.status != Shipment.Status.LABELLED:
+        raise LabelInputError(
+            f"Shipment {shipment.number} is {shipment.get_status_display()}: "
+            f"only a label not yet handed to the carrier can be voided."
+        )
+    if shipment.carrier == CANADA_POST and shipment.label_refund_link:
+        client = CanadaPostClient.from_settings()
+        client.request_non_contract_refund(
+            shipment.label_refund_link,
+            email=settings.SHOP_EMAIL,
+            reference=shipment.number,
+        )
+
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
+        # NOTE: the cost is reversed when the refund is requested; Canada
+        # Post may still refuse it, and staff then post the charge again.
+        reverse_label_cost(shipment=shipment, reason="label voided")
+        _clear_label(shipment)
+    logger.info("Label voided", extra=_ids(shipment))
+    return shipment
+
+
+def _clear_label(shipment: Shipment) -> None:
+    # TODO: fulfillment.services.ALLOWED_TRANSITIONS has no way back from
+    # LABELLED; the status is set here until it gains one.
+    packed = shipment.packed_at is not None
+    shipment.status = Shipment.Status.PACKED if packed else Shipment.Status.READY
+    shipment.labelled_at = None
+    shipment.tracking_number = ""
+    shipment.carrier_shipment_id = ""
+    shipment.label_refund_link = ""
+    shipment.label_cost_amount = None
+    shipment.label_tax_amount = None
+    shipment.label_pdf.delete(save=False)
+    shipment.save()
 
 
 def _start_purchase(shipment_id: int) -> Shipment | None:

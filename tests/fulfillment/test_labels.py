@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from accounting.models import JournalEntry
-from fulfillment.labels import buy_label
+from fulfillment.labels import buy_label, void_label
 from fulfillment.models import Shipment
 from shipping.models import CarrierCall
 from tests.fixtures import canadapost_server as server
@@ -164,3 +164,28 @@ def test_invalid_postal_code_named_before_sending(canadapost):
         "Invalid Canadian postal code 'B3J 1H': enter it as A1A 1A1."
     )
     assert canadapost.requests == []
+
+
+def test_void_label_reverses_cost(canadapost):
+    make_box()
+    shipment = make_shipment()
+    buy_label(shipment_id=shipment.pk)
+
+    void_label(shipment_id=shipment.pk)
+
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.READY
+    assert shipment.tracking_number == ""
+    assert not shipment.label_pdf
+    refunds = [r for r in canadapost.requests if r.path.endswith("/refund")]
+    assert len(refunds) == 1
+    original = JournalEntry.objects.get(event_key=f"label:shipment:{shipment.pk}")
+    reversal = JournalEntry.objects.get(reverses=original)
+    assert [
+        (line.account.key, line.debit, line.credit)
+        for line in reversal.lines.select_related("account")
+    ] == [
+        ("shipping_expense", Decimal("0.00"), Decimal("10.21")),
+        ("gst_hst_recoverable", Decimal("0.00"), Decimal("1.33")),
+        ("bank", Decimal("11.54"), Decimal("0.00")),
+    ]
