@@ -1,7 +1,7 @@
 """Tracking updates for shipped parcels, read from Canada Post.
 
 Only Canada Post labels can be tracked: a shop's own label carries a
-number no carrier knows, so its shipments are skipped.
+number that no carrier tracks, so its shipments are skipped.
 """
 
 import logging
