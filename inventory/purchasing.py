@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from fulfillment.services import plan_shipments_for_lines
 from orders.models import OrderLine
 from shipping.dates import add_business_days, shop_today
 from shop.queueing import enqueue_on_commit
@@ -223,6 +224,7 @@ def receive_purchase_order(
             _receive_line(locked, line, units, user) for line, units in deliveries
         ]
         allocated = _allocate_backorders(deliveries, user)
+        plan_shipments_for_lines(allocated)
         _set_received_status(locked, lines)
 
     _refresh(purchase_order, locked)

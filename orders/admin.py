@@ -143,7 +143,7 @@ class OrderAdmin(OrderStockActionsMixin, admin.ModelAdmin):
         "invoice_link",
         "refund_link",
         "status_page_link",
-        "ship_link",
+        "shipments_summary",
         "oversold_actions",
     ]
     fieldsets = [
@@ -157,7 +157,7 @@ class OrderAdmin(OrderStockActionsMixin, admin.ModelAdmin):
                     "invoice_link",
                     "refund_link",
                     "status_page_link",
-                    "ship_link",
+                    "shipments_summary",
                     "oversold_actions",
                 ]
             },

@@ -1,7 +1,8 @@
-"""Stock actions on an order's admin page: ship, and settle oversold units.
+"""Stock actions on an order's admin page: shipments and oversold units.
 
 The views are thin: each shows a confirmation page on GET and calls one
-inventory.allocation service on POST, reporting the outcome to staff.
+inventory.allocation or fulfillment.services service on POST, reporting
+the outcome to staff.
 """
 
 from collections.abc import Callable
@@ -16,6 +17,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from fulfillment import selectors as fulfillment_selectors
+from fulfillment import services as fulfillment_services
+from fulfillment.admin import shipment_summary_html
 from inventory import allocation
 
 from .models import Order, OrderLine
@@ -27,13 +31,17 @@ OVERSOLD_ACTIONS: dict[str, tuple[str, Callable[..., OrderLine]]] = {
 
 
 class OrderStockActionsMixin(admin.ModelAdmin):
-    """Adds "Mark shipped" and the oversold line actions to OrderAdmin."""
+    """Adds shipments, "Cancel the rest" and oversold actions to OrderAdmin."""
 
     def get_urls(self):
-        ship_view = self.admin_site.admin_view(self.ship_view)
+        cancel_rest_view = self.admin_site.admin_view(self.cancel_rest_view)
         oversold_view = self.admin_site.admin_view(self.oversold_view)
         return [
-            path("<int:order_id>/ship/", ship_view, name="orders_order_ship"),
+            path(
+                "<int:order_id>/cancel-rest/",
+                cancel_rest_view,
+                name="orders_order_cancel_rest",
+            ),
             path(
                 "<int:order_id>/oversold/<int:line_id>/<str:action>/",
                 oversold_view,
@@ -65,40 +73,45 @@ class OrderStockActionsMixin(admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="Shipping")
-    def ship_link(self, order: Order) -> str:
-        allocated = sum(line.quantity_allocated for line in order.lines.all())
-        if order.status not in allocation.SHIPPABLE_STATUSES or not allocated:
-            return f"Nothing to ship ({allocated} units allocated)"
-        url = reverse("admin:orders_order_ship", args=[order.pk])
-        return format_html('<a class="button" href="{}">Mark shipped…</a>', url)
+    @admin.display(description="Shipments")
+    def shipments_summary(self, order: Order) -> str:
+        shipments = fulfillment_selectors.list_order_shipments(order)
+        summary = shipment_summary_html(shipments) if shipments else "None yet"
+        if order.status != Order.Status.PARTLY_SHIPPED:
+            return summary
+        url = reverse("admin:orders_order_cancel_rest", args=[order.pk])
+        return format_html(
+            '{}<p><a class="button" href="{}">Cancel the rest…</a></p>', summary, url
+        )
 
-    def ship_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
-        """Confirm, then ship every allocated unit of the order."""
+    def cancel_rest_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
+        """Confirm, then drop what a partly shipped order has not shipped."""
         order = self._order_for_change(request, order_id)
-        lines = [line for line in order.lines.all() if line.quantity_allocated]
+        lines = [
+            line for line in order.lines.all() if line.quantity_shipped < line.quantity
+        ]
         if request.method == "POST":
             try:
-                movements = allocation.ship_lines(
-                    order=order, quantities=None, user=_staff(request)
+                units = fulfillment_services.cancel_rest_of_order(
+                    order=order,
+                    reason=request.POST.get("reason", ""),
+                    user=_staff(request),
                 )
-            except allocation.AllocationError as error:
+            except fulfillment_services.ShipmentError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
-                units = -sum(movement.quantity for movement in movements)
-                order.refresh_from_db()
                 self.message_user(
                     request,
-                    f"Shipped {units} units; order {order.number} is now "
-                    f"{order.get_status_display().lower()}.",
+                    f"Cancelled {units} unshipped units of order {order.number}; "
+                    "refund them with the refund form.",
                     messages.SUCCESS,
                 )
             return redirect("admin:orders_order_change", order.pk)
         return self._confirmation(
             request,
             order,
-            title=f"Mark order {order.number} shipped",
-            template="admin/orders/order/ship.html",
+            title=f"Cancel the rest of order {order.number}",
+            template="admin/orders/order/cancel_rest.html",
             lines=lines,
         )
 

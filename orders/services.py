@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounting import services as accounting_services
 from accounting import tasks as accounting_tasks
 from accounting.posting.sales import post_online_sale
+from fulfillment.services import plan_shipments
 from inventory.allocation import allocate_order
 from shop.queueing import enqueue_on_commit
 
@@ -28,7 +29,8 @@ def record_payment(*, order_id: int, payment_intent: Mapping[str, Any]) -> Order
     `payment_intent` is the intent as a dict (from the API or a webhook
     event). In one transaction: locks the order row, marks its Payment
     succeeded and the order PAID, allocates stock to the lines (what is
-    short is backordered or oversold, see inventory.allocation), issues
+    short is backordered or oversold, see inventory.allocation), plans
+    its shipments (fulfillment.services.plan_shipments), issues
     the invoice and posts the sale to the ledger. Idempotent: an order
     already paid is returned unchanged, so the webhook and the return page
     may both call it. Raises ValueError for an intent that has not
@@ -62,6 +64,7 @@ def record_payment(*, order_id: int, payment_intent: Mapping[str, Any]) -> Order
         order.paid_at = now
         order.save(update_fields=["status", "paid_at", "updated_at"])
         allocate_order(order=order)
+        plan_shipments(order=order)
         invoice = accounting_services.issue_invoice(order=order)
         post_online_sale(order=order, invoice=invoice)
         enqueue_on_commit(accounting_tasks.record_processor_fee, payment.pk)

@@ -3,8 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.urls import reverse
 
 from accounting.models import JournalEntry
 from inventory.allocation import AllocationError, ship_lines
@@ -13,12 +11,6 @@ from orders.models import Order
 from tests.inventory.allocation_setup import paid_order, stock_of, stocked_variant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def test_ship_lines_takes_units_and_value_out():
@@ -107,48 +99,4 @@ def test_ship_lines_rejects_order_with_nothing_allocated():
         f"Order {order.number} has no allocated units to ship; receive stock "
         "for its backorders first."
     )
-    assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
-
-
-def test_mark_shipped_page_lists_units(staff_client):
-    variant = stocked_variant(quantity=5, sku="MH01-M-Black")
-    order = paid_order([(variant, 2)])
-
-    response = staff_client.get(reverse("admin:orders_order_ship", args=[order.pk]))
-
-    assert "2 x MH01-M-Black" in response.text
-    assert stock_of(variant).quantity_on_hand == 5
-
-
-def test_mark_shipped_button_ships_order(staff_client, admin_user):
-    variant = stocked_variant(quantity=5)
-    order = paid_order([(variant, 2)])
-
-    response = staff_client.post(reverse("admin:orders_order_ship", args=[order.pk]))
-
-    assert response.status_code == 302
-    assert Order.objects.get(pk=order.pk).status == Order.Status.SHIPPED
-    movement = StockMovement.objects.get(kind=StockMovement.Kind.SHIPMENT)
-    assert movement.created_by == admin_user
-    assert stock_of(variant).quantity_on_hand == 3
-    page = staff_client.get(response["Location"])
-    assert f"Shipped 2 units; order {order.number} is now shipped." in page.text
-
-
-def test_order_page_links_to_mark_shipped(staff_client):
-    order = paid_order([(stocked_variant(quantity=5), 2)])
-
-    response = staff_client.get(reverse("admin:orders_order_change", args=[order.pk]))
-
-    assert reverse("admin:orders_order_ship", args=[order.pk]) in response.text
-
-
-def test_mark_shipped_needs_change_permission(client):
-    viewer = get_user_model().objects.create_user("viewer", is_staff=True)
-    client.force_login(viewer)
-    order = paid_order([(stocked_variant(quantity=5), 2)])
-
-    response = client.post(reverse("admin:orders_order_ship", args=[order.pk]))
-
-    assert response.status_code == 403
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
