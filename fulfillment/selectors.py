@@ -29,7 +29,9 @@ def tracking_url(shipment: Shipment) -> str:
 
 def list_order_shipments(order: Order) -> list[Shipment]:
     """Return an order's shipments, oldest first, with their lines loaded."""
-    shipments = order.shipments.prefetch_related("lines__order_line")
+    shipments = Shipment.objects.filter(order=order).prefetch_related(
+        "lines__order_line"
+    )
     return list(shipments.order_by("created_at", "pk"))
 
 

@@ -53,7 +53,7 @@ OPEN_STATUSES = frozenset({Status.READY, Status.PACKED, Status.LABELLED})
 EDITABLE_STATUSES = frozenset({Status.READY, Status.PACKED})
 
 # The time field each status sets when a shipment reaches it.
-STATUS_TIMES = {
+STATUS_TIMES: dict[str, str] = {
     Status.PACKED: "packed_at",
     Status.LABELLED: "labelled_at",
     Status.SHIPPED: "shipped_at",
@@ -179,7 +179,9 @@ def mark_delivered(*, shipment: Shipment, delivered_at=None) -> Shipment:
         shipment = _lock(shipment)
         _transition(shipment, Status.DELIVERED, at=delivered_at)
         shipment.save(update_fields=["status", "delivered_at"])
-        statuses = set(order.shipments.values_list("status", flat=True))
+        statuses = set(
+            Shipment.objects.filter(order=order).values_list("status", flat=True)
+        )
         if order.status == Order.Status.SHIPPED and statuses <= {
             Status.DELIVERED,
             Status.CANCELLED,
@@ -295,7 +297,7 @@ def _next_shipment_number(order: Order) -> str:
     # NOTE: two transactions planning the same order at once would pick the
     # same number; the unique constraint on number then rolls one back
     # rather than planning its units twice.
-    return Shipment.new_number(order, order.shipments.count() + 1)
+    return Shipment.new_number(order, Shipment.objects.filter(order=order).count() + 1)
 
 
 def _lock(shipment: Shipment) -> Shipment:
@@ -388,7 +390,9 @@ def _cancellable_shipments(order: Order) -> list[Shipment]:
             "a partly shipped order can have the rest cancelled."
         )
     shipments = list(
-        order.shipments.select_for_update().filter(status__in=OPEN_STATUSES)
+        Shipment.objects.select_for_update().filter(
+            order=order, status__in=OPEN_STATUSES
+        )
     )
     labelled = [s.number for s in shipments if s.status == Status.LABELLED]
     if labelled:
