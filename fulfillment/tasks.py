@@ -2,7 +2,11 @@
 
 from celery import shared_task
 
-from . import documents_store, notifications
+from shipping.canadapost import CanadaPostUnavailable
+from shop.queueing import send_task
+
+from . import documents_store, labels, notifications, tracking
+from .labels import LabelUnavailable
 
 MAX_RETRIES = 5
 RETRY_BACKOFF_MAX = 900
@@ -33,3 +37,52 @@ def send_tracking_email(shipment_id: int) -> bool:
     backoff on network and SMTP errors (OSError).
     """
     return notifications.email_tracking(shipment_id=shipment_id)
+
+
+# Labels and tracking -------------------------------------------------------
+
+LABEL_MAX_RETRIES = 4
+TRACKING_MAX_RETRIES = 3
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(LabelUnavailable,),
+    max_retries=LABEL_MAX_RETRIES,
+    retry_backoff=60,
+    retry_backoff_max=RETRY_BACKOFF_MAX,
+    retry_jitter=True,
+)
+def buy_label(shipment_id: int) -> bool:
+    """Buy one shipment's label; safe to run twice, the second buys nothing.
+
+    Retries with backoff while Canada Post cannot be reached and nothing
+    was bought. Any other failure stays on shipment.last_error.
+    """
+    return labels.buy_label(shipment_id=shipment_id) is not None
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(CanadaPostUnavailable,),
+    max_retries=TRACKING_MAX_RETRIES,
+    retry_backoff=300,
+    retry_backoff_max=RETRY_BACKOFF_MAX,
+    retry_jitter=True,
+)
+def refresh_tracking(shipment_id: int) -> int:
+    """Record a shipped parcel's new tracking events; returns how many."""
+    return len(tracking.refresh_tracking(shipment_id=shipment_id))
+
+
+@shared_task(acks_late=True)
+def refresh_tracking_all() -> int:
+    """Queue a tracking refresh for each shipped, undelivered parcel.
+
+    Runs hourly from beat; takes at most tracking.TRACKING_BATCH_SIZE
+    shipments, least recently checked first. Returns how many it queued.
+    """
+    shipment_ids = list(tracking.shipments_to_track().values_list("pk", flat=True))
+    for shipment_id in shipment_ids:
+        send_task(refresh_tracking, shipment_id)
+    return len(shipment_ids)

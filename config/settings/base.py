@@ -280,3 +280,11 @@ CANADAPOST_CUSTOMER_NUMBER = env("CANADAPOST_CUSTOMER_NUMBER", default="")
 CANADAPOST_CONTRACT_ID = env("CANADAPOST_CONTRACT_ID", default="")
 # Seconds to wait for each connection and each answer before retrying.
 CANADAPOST_TIMEOUT = env.float("CANADAPOST_TIMEOUT", default=10.0)
+
+# ---------------------------------------------------------------------------
+# Tracking of shipped parcels (fulfillment.tracking).
+
+CELERY_BEAT_SCHEDULE["refresh-tracking"] = {
+    "task": "fulfillment.tasks.refresh_tracking_all",
+    "schedule": 3600.0,
+}
