@@ -19,7 +19,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 
 from inventory.selectors import Availability, availability_for
-from shipping.rates import ShippingOption, quote_rates
+from shipping.rates import ShippingOption
 from shop.cart import cart_lines
 from shop.models import Cart, CartLine, Customer, Variant
 from shop.money import ZERO, format_rate, round_money
@@ -27,7 +27,7 @@ from shop.sequences import next_number
 
 from .checkout_backorders import shipping_preference_for
 from .models import Order, OrderLine, OrderTax
-from .packaging import parcel_items
+from .shipping_quotes import quote_shipping
 from .taxes import TaxableItem, TaxBreakdown, TaxComponent, calculate_taxes
 
 logger = logging.getLogger(__name__)
@@ -131,17 +131,28 @@ def tax_label(component: TaxComponent) -> str:
 
 
 def quote_checkout(
-    *, lines: Sequence[CartLine], province: str, shipping_method: str | None = None
+    *,
+    lines: Sequence[CartLine],
+    province: str,
+    shipping_method: str | None = None,
+    postal_code: str = "",
+    shipping_options: Sequence[ShippingOption] | None = None,
 ) -> CheckoutQuote:
     """Price cart lines, shipping and sales taxes for delivery to a province.
 
     `lines` come from shop.cart.cart_lines, with variant, product and
-    category loaded. A `shipping_method` that is not among the quoted options
-    leaves `shipping_option` as None. Raises ValueError from the rate table
-    for an unknown province and from the tax rules for an unknown province
-    code.
+    category loaded. Shipping is quoted by orders.shipping_quotes, from
+    Canada Post for `postal_code` when it is set up, unless
+    `shipping_options` were quoted already. A `shipping_method` that is not
+    among the options leaves `shipping_option` as None. Raises ValueError
+    for an unknown province and ShippingQuoteError (a ValueError) when
+    Canada Post rejects the address.
     """
-    options = tuple(quote_rates(province=province, items=parcel_items(lines)))
+    if shipping_options is None:
+        shipping_options = quote_shipping(
+            lines=lines, province=province, postal_code=postal_code
+        )
+    options = tuple(shipping_options)
     chosen = next((o for o in options if o.code == shipping_method), None)
     shipping_amount = chosen.amount if chosen else ZERO
 
@@ -254,6 +265,12 @@ def place_order(
     if not lines:
         raise ValueError(f"Cart {cart.pk} is empty; add a product before checkout.")
 
+    # Quoted before the transaction: Canada Post can take seconds to respond.
+    options = quote_shipping(
+        lines=lines,
+        province=details.ship_province,
+        postal_code=details.ship_postal_code,
+    )
     with transaction.atomic():
         availability = check_stock(lines)
         preference = shipping_preference_for(
@@ -263,6 +280,7 @@ def place_order(
             lines=lines,
             province=details.ship_province,
             shipping_method=details.shipping_method,
+            shipping_options=options,
         )
         if quote.shipping_option is None:
             raise ValueError(

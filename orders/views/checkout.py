@@ -83,7 +83,11 @@ def checkout_shipping(request: HttpRequest) -> HttpResponse:
         return redirect("orders:checkout")
 
     try:
-        quote = quote_checkout(lines=lines, province=address["ship_province"])
+        quote = quote_checkout(
+            lines=lines,
+            province=address["ship_province"],
+            postal_code=address["ship_postal_code"],
+        )
     except ValueError as error:
         messages.error(request, f"Shipping could not be quoted: {error}")
         return redirect("orders:checkout")
@@ -135,6 +139,7 @@ def checkout_review(request: HttpRequest) -> HttpResponse:
         lines=lines,
         province=details.ship_province,
         shipping_method=details.shipping_method,
+        postal_code=details.ship_postal_code,
     )
     if quote.shipping_option is None:
         messages.error(request, "Choose a shipping method for this address.")
