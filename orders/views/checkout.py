@@ -135,12 +135,16 @@ def checkout_review(request: HttpRequest) -> HttpResponse:
         **{field: address[field] for field in ADDRESS_FIELDS},
     )
 
-    quote = quote_checkout(
-        lines=lines,
-        province=details.ship_province,
-        shipping_method=details.shipping_method,
-        postal_code=details.ship_postal_code,
-    )
+    try:
+        quote = quote_checkout(
+            lines=lines,
+            province=details.ship_province,
+            shipping_method=details.shipping_method,
+            postal_code=details.ship_postal_code,
+        )
+    except ValueError as error:
+        messages.error(request, f"Shipping could not be quoted: {error}")
+        return redirect("orders:checkout")
     if quote.shipping_option is None:
         messages.error(request, "Choose a shipping method for this address.")
         return redirect("orders:checkout-shipping")

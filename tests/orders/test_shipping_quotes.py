@@ -164,3 +164,16 @@ def test_rejected_request_explained_on_shipping(client, canadapost, settings):
         == (ONTARIO["ship_postal_code"])
     )
     assert Order.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_rejected_request_explained_on_review(client, canadapost, settings):
+    start_checkout(client, cart_with((hoodie(), 1)))
+    client.post(SHIPPING, {"shipping_method": "DOM.EP"})
+    settings.CANADAPOST_CUSTOMER_NUMBER = "0009999999"
+
+    response = client.get(reverse("orders:checkout-review"))
+
+    assert response.status_code == 302
+    assert response.url == CHECKOUT
+    assert Order.objects.count() == 0
