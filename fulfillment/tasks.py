@@ -5,7 +5,7 @@ from celery import shared_task
 from shipping.canadapost import CanadaPostUnavailable
 from shop.queueing import send_task
 
-from . import documents_store, labels, notifications, tracking
+from . import documents_store, labels, notifications, sweeps, tracking
 from .labels import LabelUnavailable
 
 MAX_RETRIES = 5
@@ -86,3 +86,23 @@ def refresh_tracking_all() -> int:
     for shipment_id in shipment_ids:
         send_task(refresh_tracking, shipment_id)
     return len(shipment_ids)
+
+
+# Sweeps ---------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def queue_owed_shipment_work() -> dict[str, int]:
+    """Queue tracking emails and packing slips that were owed but not queued.
+
+    Runs every five minutes from beat and takes at most
+    sweeps.SWEEP_BATCH_SIZE shipments of each kind. Both tasks are safe to
+    run twice, so a shipment whose first task is merely late is harmless.
+    Returns how many of each were sent to the broker.
+    """
+    emails = sweeps.shipments_owed_tracking_email()
+    slips = sweeps.shipments_owed_packing_slip()
+    return {
+        "tracking_emails": sum(send_task(send_tracking_email, pk) for pk in emails),
+        "packing_slips": sum(send_task(render_packing_slip, pk) for pk in slips),
+    }

@@ -288,3 +288,10 @@ CELERY_BEAT_SCHEDULE["refresh-tracking"] = {
     "task": "fulfillment.tasks.refresh_tracking_all",
     "schedule": 3600.0,
 }
+
+# Shipment work whose task was lost because the broker was down at commit
+# (fulfillment.sweeps): tracking emails and packing slips.
+CELERY_BEAT_SCHEDULE["queue-owed-shipment-work"] = {
+    "task": "fulfillment.tasks.queue_owed_shipment_work",
+    "schedule": 300.0,
+}
