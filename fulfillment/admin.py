@@ -6,6 +6,7 @@ fulfillment.services; forms live in fulfillment.admin_forms.
 """
 
 from django.contrib import admin, messages
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -17,7 +18,7 @@ from inventory.allocation import AllocationError
 from shipping.canadapost import CanadaPostException
 from shop.queueing import send_task
 
-from . import labels, services, tasks
+from . import labels, manifests, services, tasks
 from .admin_forms import ShipForm, SplitForm
 from .documents_store import packing_slips_pdf
 from .models import Shipment, ShipmentLine, TrackingEvent
@@ -120,6 +121,7 @@ class ShipmentAdmin(admin.ModelAdmin):
         "mark_shipped",
         "merge_shipments",
         "void_labels",
+        "transmit_contract_shipments",
     ]
     inlines = [ShipmentLineInline, TrackingEventInline]
     readonly_fields = [
@@ -306,6 +308,31 @@ class ShipmentAdmin(admin.ModelAdmin):
                     f"Label voided: shipment {shipment.number}.",
                     messages.SUCCESS,
                 )
+
+    @admin.action(description="Transmit and get manifest")
+    def transmit_contract_shipments(self, request, queryset):
+        try:
+            paths = manifests.transmit_contract_shipments(shipments=list(queryset))
+        except LabelInputError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        except CanadaPostException as error:
+            self.message_user(
+                request, f"Transmit to Canada Post failed: {error}", messages.ERROR
+            )
+            return None
+        self.message_user(
+            request,
+            f"Transmitted to Canada Post. Manifests stored: {', '.join(paths)}.",
+            messages.SUCCESS,
+        )
+        if len(paths) != 1:
+            return None
+        return FileResponse(
+            default_storage.open(paths[0], "rb"),
+            content_type="application/pdf",
+            filename=paths[0].removeprefix("manifests/"),
+        )
 
     def document_view(
         self, request: HttpRequest, shipment_id: int, document: str

@@ -29,6 +29,7 @@ from shipping.canadapost import (
     CanadaPostError,
     CanadaPostParcel,
     CanadaPostUnavailable,
+    CreatedShipment,
     ShipmentRequest,
 )
 from shipping.parcels import ParcelItem, billable_weight_kg
@@ -44,6 +45,18 @@ logger = logging.getLogger(__name__)
 CANADA_POST = "canadapost"
 SHOP_LABEL = "shop"
 LABEL_STATUSES = (Shipment.Status.READY, Shipment.Status.PACKED)
+
+# The group every contract shipment is created in. Transmit Shipments
+# hands over every shipment of a group not yet transmitted, so one group
+# makes the end-of-day transmit cover all labels bought since the last one.
+# NOTE: this relies on Canada Post accepting new shipments in a group id
+# that was transmitted before.
+CONTRACT_GROUP_ID = "ledgerfront"
+
+# A contract shipment's own link, which void_shipment deletes. A contract
+# label stores it in label_refund_link; a non-contract label stores its
+# .../ncshipment/<id>/refund link there.
+CONTRACT_SHIPMENT_LINK = re.compile(r"/rs/\d+/\d+/shipment/\d+$")
 
 
 class LabelUnavailable(Exception):
@@ -67,6 +80,13 @@ def canada_post_configured() -> bool:
     return all(
         getattr(settings, f"CANADAPOST_{name}", "")
         for name in ("USERNAME", "PASSWORD", "CUSTOMER_NUMBER")
+    )
+
+
+def is_contract_label(shipment: Shipment) -> bool:
+    """Tell whether a shipment's label is a Canada Post contract shipment."""
+    return shipment.carrier == CANADA_POST and bool(
+        CONTRACT_SHIPMENT_LINK.search(shipment.label_refund_link)
     )
 
 
@@ -108,8 +128,10 @@ def buy_label(*, shipment_id: int) -> Shipment | None:
 def void_label(*, shipment_id: int, user=None) -> Shipment:
     """Void an unused label and reverse its posted cost.
 
-    A Canada Post label is refunded through request_non_contract_refund
-    (Canada Post emails its decision to SHOP_EMAIL); the shop's own label
+    A Canada Post non-contract label is refunded through
+    request_non_contract_refund (Canada Post emails its decision to
+    SHOP_EMAIL). A contract shipment is deleted with void_shipment, which
+    Canada Post allows only before it is transmitted. The shop's own label
     is just dropped. The shipment goes back to PACKED or READY for a new
     label. Raises LabelInputError for a shipment that is not LABELLED, and
     CanadaPostException when the refund request fails (nothing changed).
@@ -120,7 +142,10 @@ def void_label(*, shipment_id: int, user=None) -> Shipment:
             f"Shipment {shipment.number} is {shipment.get_status_display()}: "
             f"only a label not yet handed to the carrier can be voided."
         )
-    if shipment.carrier == CANADA_POST and shipment.label_refund_link:
+    if is_contract_label(shipment):
+        client = CanadaPostClient.from_settings()
+        client.void_shipment(shipment.label_refund_link, reference=shipment.number)
+    elif shipment.carrier == CANADA_POST and shipment.label_refund_link:
         client = CanadaPostClient.from_settings()
         client.request_non_contract_refund(
             shipment.label_refund_link,
@@ -233,15 +258,13 @@ def _buy_from_canada_post(shipment: Shipment) -> BoughtLabel:
 
     request = ShipmentRequest(
         service_code=shipment.service_code,
-        sender=_sender(),
+        sender=sender_address(),
         destination=_destination(shipment),
         parcel=parcel,
         reference=shipment.number,
     )
     try:
-        created = client.create_non_contract_shipment(
-            request, reference=shipment.number
-        )
+        created = _create_shipment(client, request, shipment)
     except CanadaPostUnavailable as error:
         if _never_connected(error):
             raise LabelUnavailable(str(error)) from error
@@ -256,7 +279,19 @@ def _buy_from_canada_post(shipment: Shipment) -> BoughtLabel:
         cost_amount=quote.pre_tax_amount,
         tax_amount=quote.taxes_amount,
         carrier_shipment_id=created.shipment_id,
-        refund_link=created.refund_url,
+        refund_link=created.self_url if client.contract_id else created.refund_url,
+    )
+
+
+def _create_shipment(
+    client: CanadaPostClient, request: ShipmentRequest, shipment: Shipment
+) -> CreatedShipment:
+    if not client.contract_id:
+        return client.create_non_contract_shipment(request, reference=shipment.number)
+    # TODO: the cost stored is the rate quote's; the contract response's own
+    # shipment-price is not parsed yet.
+    return client.create_shipment(
+        request, group_id=CONTRACT_GROUP_ID, reference=shipment.number
     )
 
 
@@ -349,7 +384,7 @@ def _canada_post_parcel(shipment: Shipment) -> CanadaPostParcel:
     )
 
 
-def _sender() -> Address:
+def sender_address() -> Address:
     street, city_line = settings.SHOP_ADDRESS[0], settings.SHOP_ADDRESS[1]
     # SHOP_ADDRESS's second line reads "Halifax NS B3J 1Z7": the city is
     # what comes before the province code and postal code.
