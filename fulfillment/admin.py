@@ -6,38 +6,24 @@ fulfillment.services; forms live in fulfillment.admin_forms.
 """
 
 from django.contrib import admin, messages
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from inventory.allocation import AllocationError
-from shipping.canadapost import CanadaPostException
 from shop.queueing import send_task
 
-from . import labels, manifests, services, tasks
+from . import services, tasks
 from .admin_forms import ShipForm, SplitForm
+from .admin_labels import LabelAdminMixin
 from .documents_store import packing_slips_pdf
 from .models import Shipment, ShipmentLine, TrackingEvent
-from .parcels import LabelInputError
 from .selectors import QUEUE_STATUSES, shipment_queue, tracking_url
 
 SERVICE_ERRORS = (services.ShipmentError, AllocationError)
-
-# The stored PDFs a shipment's change page links to, by URL name: the file
-# field and what staff do when it is empty. They are served through the
-# admin so that only staff can read them.
-SHIPMENT_DOCUMENTS = {
-    "label": ("label_pdf", "buy one with the “Buy labels” action"),
-    "packing_slip": (
-        "packing_slip_pdf",
-        "it is stored within minutes of the shipment being planned; until then "
-        "use the “Print packing slips” action",
-    ),
-}
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -99,7 +85,7 @@ class TrackingEventInline(admin.TabularInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "order_link",
@@ -200,14 +186,6 @@ class ShipmentAdmin(admin.ModelAdmin):
         url = reverse("admin:fulfillment_split", args=[shipment.pk])
         return format_html('<a class="button" href="{}">Split…</a>', url)
 
-    @admin.display(description="Label")
-    def label_download(self, shipment: Shipment) -> str:
-        return _document_link(shipment, "label", "Download label (PDF)")
-
-    @admin.display(description="Packing slip")
-    def packing_slip_download(self, shipment: Shipment) -> str:
-        return _document_link(shipment, "packing_slip", "Download packing slip (PDF)")
-
     @admin.action(description="Print packing slips")
     def print_packing_slips(self, request, queryset):
         shipments = list(queryset.order_by("created_at", "pk"))
@@ -287,81 +265,6 @@ class ShipmentAdmin(admin.ModelAdmin):
             request, f"Merged into shipment {merged.number}.", messages.SUCCESS
         )
 
-    @admin.action(description="Void label")
-    def void_labels(self, request, queryset):
-        for shipment in queryset.order_by("created_at", "pk"):
-            try:
-                labels.void_label(shipment_id=shipment.pk, user=request.user)
-            except LabelInputError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            except CanadaPostException as error:
-                self.message_user(
-                    request,
-                    f"The label of shipment {shipment.number} was not voided and "
-                    f"nothing changed: {error} If it keeps failing, void it in the "
-                    f"Canada Post account.",
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(
-                    request,
-                    f"Label voided: shipment {shipment.number}.",
-                    messages.SUCCESS,
-                )
-
-    @admin.action(description="Transmit and get manifest")
-    def transmit_contract_shipments(self, request, queryset):
-        try:
-            paths = manifests.transmit_contract_shipments(shipments=list(queryset))
-        except LabelInputError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return None
-        except CanadaPostException as error:
-            self.message_user(
-                request, f"Transmit to Canada Post failed: {error}", messages.ERROR
-            )
-            return None
-        self.message_user(
-            request,
-            f"Transmitted to Canada Post. Manifests stored: {', '.join(paths)}.",
-            messages.SUCCESS,
-        )
-        if len(paths) != 1:
-            return None
-        return FileResponse(
-            default_storage.open(paths[0], "rb"),
-            content_type="application/pdf",
-            filename=paths[0].removeprefix("manifests/"),
-        )
-
-    def document_view(
-        self, request: HttpRequest, shipment_id: int, document: str
-    ) -> HttpResponse:
-        """Send a shipment's stored label or packing slip PDF."""
-        shipment = get_object_or_404(Shipment, pk=shipment_id)
-        if document not in SHIPMENT_DOCUMENTS or not self.has_view_permission(
-            request, shipment
-        ):
-            return redirect("admin:fulfillment_shipment_change", shipment.pk)
-        field_name, hint = SHIPMENT_DOCUMENTS[document]
-        name = document.replace("_", " ")
-        stored = getattr(shipment, field_name)
-        if not stored:
-            message = f"Shipment {shipment.number} has no {name}: {hint}."
-            self.message_user(request, message, messages.ERROR)
-            return redirect("admin:fulfillment_shipment_change", shipment.pk)
-        try:
-            pdf = stored.open("rb")
-        except FileNotFoundError:
-            message = (
-                f"The {name} file {stored.name} of shipment {shipment.number} is "
-                f"missing from MEDIA_ROOT. Restore it from a backup."
-            )
-            self.message_user(request, message, messages.ERROR)
-            return redirect("admin:fulfillment_shipment_change", shipment.pk)
-        filename = f"{document.replace('_', '-')}-{shipment.number}.pdf"
-        return FileResponse(pdf, content_type="application/pdf", filename=filename)
-
     def split_view(self, request: HttpRequest, shipment_id: int) -> HttpResponse:
         """Show a shipment's units, then move those entered to a new one."""
         shipment = get_object_or_404(shipment_queue(), pk=shipment_id)
@@ -407,17 +310,6 @@ class ShipmentAdmin(admin.ModelAdmin):
             self.message_user(
                 request, f"{done}: shipment {shipment.number}.", messages.SUCCESS
             )
-
-
-def _document_link(shipment: Shipment, document: str, text: str) -> str:
-    field_name, _ = SHIPMENT_DOCUMENTS[document]
-    if not getattr(shipment, field_name):
-        return "-"
-    url = reverse(
-        "admin:fulfillment_shipment_document",
-        kwargs={"shipment_id": shipment.pk, "document": document},
-    )
-    return format_html('<a href="{}">{}</a>', url, text)
 
 
 def shipment_summary_html(shipments: list[Shipment]) -> str:
