@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from shop.money import format_rate
 
+from . import admin_lookup  # noqa: F401  (adds /admin/lookup/)
 from .admin_stock import OrderStockActionsMixin
 from .forms import PostalCodeField, postal_code_province_error
 from .models import Order, OrderLine, OrderTax, Payment, StripeEvent
