@@ -2,9 +2,9 @@
 
 A customer rarely has the order number at hand: they give their email, their
 name, a phone number written their own way, a postal code or the tracking
-number from the shipping email. `find_orders` accepts any of these in one
-search box; `get_order_for_lookup` loads everything the customer service
-screen shows about one order in a fixed number of queries.
+number from the shipping email. `find_orders` matches any of these from one
+search box. `get_order_for_lookup` loads what the customer service screen
+shows about one order, in a fixed number of queries.
 """
 
 import re
@@ -27,11 +27,11 @@ POSTAL_CODE = re.compile(r"^[A-Z]\d[A-Z]\d[A-Z]\d$")
 def find_orders(query: str) -> QuerySet[Order]:
     """Return the orders a free-text customer service query points to.
 
-    The query is matched as an order number, an email (any case, spaces
-    around it ignored), a ship-to or customer name, a phone number (digits
-    only, a leading country code 1 ignored), a postal code (with or without
-    its space) or a shipment's tracking number. An empty query matches
-    nothing. Newest orders come first.
+    The query is tried as an order number, an email (any case, outer spaces
+    ignored) and a ship-to or customer name. It is also tried as a phone
+    number (digits only, a leading country code 1 ignored), a postal code
+    (with or without its space) and a shipment's tracking number. An empty
+    query matches nothing. Newest orders come first.
     """
     query = " ".join(query.split())
     if not query:
@@ -61,8 +61,10 @@ def _with_search_columns(orders: QuerySet[Order]) -> QuerySet[Order]:
 
 
 def _digits_of(field: str):
-    # Phones are stored as typed; stripping the usual punctuation in SQL
+    # Phones are stored as typed. Stripping the usual punctuation in SQL
     # keeps the comparison in the database on SQLite and PostgreSQL alike.
+    # NOTE: other characters (letters, "ext") stay, so such a phone matches
+    # only by the digits after them.
     expression = F(field)
     for character in PHONE_PUNCTUATION:
         expression = Replace(expression, Value(character))
@@ -108,7 +110,7 @@ def _postal_code_condition(query: str) -> Q:
 
 @dataclass
 class OrderLookup:
-    """One order with everything customer service tells a customer about."""
+    """An order with the emails sent about it, for the lookup screen."""
 
     order: Order
     emails: list[EmailLog]
@@ -137,6 +139,9 @@ def list_order_emails(order: Order) -> list[EmailLog]:
     An email counts when its reference is the order number or the number of
     the order's invoice or one of its credit notes, or when it went to the
     order's email address. Expects `credit_notes` and `invoice` loaded.
+
+    NOTE: order and document numbers come from separate sequences, so an
+    email about another document with the same number is listed too.
     """
     references = [str(order.number)]
     invoice = getattr(order, "invoice", None)
