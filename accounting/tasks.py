@@ -1,7 +1,6 @@
 """Celery tasks that email invoices; thin adapters over accounting.services."""
 
 import logging
-import smtplib
 from datetime import timedelta
 
 from celery import shared_task
@@ -10,14 +9,10 @@ from django.utils import timezone
 
 from accounting import services
 from accounting.models import Invoice
+from shop.email_retries import MAX_RETRIES, send_or_retry
 
 logger = logging.getLogger(__name__)
 
-MAX_RETRIES = 5
-# Retry n (from 0) waits a random time of up to 30 * 2**n seconds (full
-# jitter), so at most 30, 60, 120, 240 and 480 seconds.
-RETRY_BACKOFF = 30
-RETRY_BACKOFF_MAX = 900
 
 # The sweep leaves an invoice alone for a minute after it is issued, so it
 # does not race the task queued when the invoice committed.
@@ -38,41 +33,12 @@ def send_invoice_email(self, invoice_id: int) -> bool:
     that mean "try later" (4xx). A permanent rejection (5xx) is not
     retried: it stays on the invoice as last_email_error.
     """
-    try:
-        return services.email_invoice(invoice_id=invoice_id)
-    except OSError as error:  # smtplib.SMTPException is an OSError too.
-        if is_permanent_smtp_error(error):
-            logger.error(
-                "Invoice email rejected by the mail server: %s",
-                error,
-                extra={"invoice_id": invoice_id},
-            )
-            return False
-        countdown = get_exponential_backoff_interval(
-            factor=RETRY_BACKOFF,
-            retries=self.request.retries,
-            maximum=RETRY_BACKOFF_MAX,
-            full_jitter=True,
-        )
-        logger.warning(
-            "Invoice email failed, retry %s of %s in %s s: %s",
-            self.request.retries + 1,
-            MAX_RETRIES,
-            countdown,
-            error,
-            extra={"invoice_id": invoice_id},
-        )
-        raise self.retry(exc=error, countdown=countdown) from error
-
-
-def is_permanent_smtp_error(error: OSError) -> bool:
-    """Tell whether the SMTP server rejected the message for good (5xx)."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _message in error.recipients.values()]
-        return bool(codes) and all(code >= 500 for code in codes)
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code >= 500
-    return False
+    return send_or_retry(
+        self,
+        lambda: services.email_invoice(invoice_id=invoice_id),
+        document="Invoice",
+        ids={"invoice_id": invoice_id},
+    )
 
 
 @shared_task
@@ -110,31 +76,12 @@ def send_credit_note_email(self, credit_note_id: int) -> bool:
     """
     from accounting.credit_notes import email_credit_note
 
-    try:
-        return email_credit_note(credit_note_id=credit_note_id)
-    except OSError as error:  # smtplib.SMTPException is an OSError too.
-        if is_permanent_smtp_error(error):
-            logger.error(
-                "Credit note email rejected by the mail server: %s",
-                error,
-                extra={"credit_note_id": credit_note_id},
-            )
-            return False
-        countdown = get_exponential_backoff_interval(
-            factor=RETRY_BACKOFF,
-            retries=self.request.retries,
-            maximum=RETRY_BACKOFF_MAX,
-            full_jitter=True,
-        )
-        logger.warning(
-            "Credit note email failed, retry %s of %s in %s s: %s",
-            self.request.retries + 1,
-            MAX_RETRIES,
-            countdown,
-            error,
-            extra={"credit_note_id": credit_note_id},
-        )
-        raise self.retry(exc=error, countdown=countdown) from error
+    return send_or_retry(
+        self,
+        lambda: email_credit_note(credit_note_id=credit_note_id),
+        document="Credit note",
+        ids={"credit_note_id": credit_note_id},
+    )
 
 
 @shared_task
