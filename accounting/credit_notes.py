@@ -8,13 +8,12 @@ order into plain values and writes the result.
 
 import logging
 from collections import defaultdict
-from datetime import timedelta
 from decimal import Decimal
 from typing import cast
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounting.credit_note_amounts import (
@@ -37,14 +36,13 @@ from shop.money import ZERO
 from shop.queueing import enqueue_on_commit
 from shop.sequences import next_number
 
+from .document_email import email_document_once
+
 logger = logging.getLogger(__name__)
 
 # Taxes a province levies itself; an order charged one of them shows that
 # the shop is registered for it in the delivery province.
 PROVINCIAL_TAX_CODES = frozenset({"PST", "RST", "QST"})
-
-# As for invoices: well above the SMTP timeout.
-EMAIL_CLAIM_DURATION = timedelta(minutes=10)
 
 
 def order_balance(order: Order) -> OrderBalance:
@@ -249,42 +247,13 @@ def email_credit_note(*, credit_note_id: int) -> bool:
     worker is sending it now. A failure is recorded on the credit note and
     raised again for a retry.
     """
-    if not _claim_email(credit_note_id):
-        logger.info(
-            "Credit note email skipped: already sent or being sent",
-            extra={"credit_note_id": credit_note_id},
-        )
-        return False
-    credit_note = CreditNote.objects.select_related("order", "invoice").get(
-        pk=credit_note_id
+    return email_document_once(
+        CreditNote,
+        credit_note_id,
+        _send_pdf,
+        label="Credit note",
+        related=("order", "invoice"),
     )
-
-    try:
-        _send_pdf(credit_note)
-    except Exception as error:
-        CreditNote.objects.filter(pk=credit_note_id).update(
-            email_attempts=F("email_attempts") + 1,
-            last_email_error=f"{type(error).__name__}: {error}",
-            email_claimed_until=None,
-        )
-        raise
-
-    CreditNote.objects.filter(pk=credit_note_id).update(
-        emailed_at=timezone.now(),
-        email_attempts=F("email_attempts") + 1,
-        last_email_error="",
-        email_claimed_until=None,
-    )
-    return True
-
-
-def _claim_email(credit_note_id: int) -> bool:
-    now = timezone.now()
-    unclaimed = Q(email_claimed_until__isnull=True) | Q(email_claimed_until__lt=now)
-    claimed = CreditNote.objects.filter(
-        unclaimed, pk=credit_note_id, emailed_at__isnull=True
-    ).update(email_claimed_until=now + EMAIL_CLAIM_DURATION)
-    return claimed == 1
 
 
 def _send_pdf(credit_note: CreditNote) -> None:

@@ -1,11 +1,9 @@
 """Invoices: issuing them with gapless numbers and emailing the paid PDF."""
 
 import logging
-from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from accounting.invoices import (
@@ -19,11 +17,9 @@ from shop.emails import send_logged_email
 from shop.queueing import enqueue_on_commit
 from shop.sequences import next_number
 
-logger = logging.getLogger(__name__)
+from .document_email import email_document_once
 
-# How long one worker may take to render and send an invoice email before
-# another worker may try again. Well above the SMTP timeout (EMAIL_TIMEOUT).
-EMAIL_CLAIM_DURATION = timedelta(minutes=10)
+logger = logging.getLogger(__name__)
 
 
 def issue_invoice(*, order: Order) -> Invoice:
@@ -111,47 +107,10 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 def email_invoice(*, invoice_id: int) -> bool:
     """Email the invoice PDF to the order's address unless already emailed.
 
-    Returns False, sending nothing, when the invoice was emailed already or
-    another worker is sending it now. On failure the attempt and the error
-    are recorded on the invoice and the error is raised again for a retry.
-    Sends at least once: if the worker dies between the SMTP send and the
-    final update, the email goes out a second time.
+    See accounting.document_email.email_document_once for the claim, the
+    record of each attempt and the at-least-once guarantee.
     """
-    if not claim_invoice_email(invoice_id):
-        logger.info(
-            "Invoice email skipped: already sent or being sent",
-            extra={"invoice_id": invoice_id},
-        )
-        return False
-    invoice = Invoice.objects.select_related("order").get(pk=invoice_id)
-
-    try:
-        send_invoice_pdf(invoice)
-    except Exception as error:
-        Invoice.objects.filter(pk=invoice_id).update(
-            email_attempts=F("email_attempts") + 1,
-            last_email_error=f"{type(error).__name__}: {error}",
-            email_claimed_until=None,
-        )
-        raise
-
-    Invoice.objects.filter(pk=invoice_id).update(
-        emailed_at=timezone.now(),
-        email_attempts=F("email_attempts") + 1,
-        last_email_error="",
-        email_claimed_until=None,
-    )
-    return True
-
-
-def claim_invoice_email(invoice_id: int) -> bool:
-    """Claim an unsent invoice's email for this worker for a while."""
-    now = timezone.now()
-    unclaimed = Q(email_claimed_until__isnull=True) | Q(email_claimed_until__lt=now)
-    claimed = Invoice.objects.filter(
-        unclaimed, pk=invoice_id, emailed_at__isnull=True
-    ).update(email_claimed_until=now + EMAIL_CLAIM_DURATION)
-    return claimed == 1
+    return email_document_once(Invoice, invoice_id, send_invoice_pdf, label="Invoice")
 
 
 def send_invoice_pdf(invoice: Invoice) -> None:
