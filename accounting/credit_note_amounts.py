@@ -1,6 +1,6 @@
 """What a credit note gives back: net amounts, each tax and the total.
 
-Pure rules on plain values. An `OrderBalance` holds what an order charged
+Pure rules on plain values. An `OrderBalance` contains what an order charged
 and what earlier credit notes already gave back; the three functions below
 work out the next credit note from it:
 

@@ -34,7 +34,7 @@ def email_document_once(
     """Claim the document's email, send it with `send` and record the outcome.
 
     Returns False, sending nothing, when the document was emailed already or
-    another worker holds the claim. A failure is counted on the document
+    another worker has claimed it. A failure is counted on the document
     with its error, and raised again so the task retries. Sends at least
     once: if the worker dies between the SMTP send and the final update,
     the email goes out a second time.

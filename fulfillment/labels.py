@@ -65,7 +65,7 @@ class LabelUnavailable(Exception):
 
 @dataclass(frozen=True)
 class BoughtLabel:
-    """What a purchase returns, ready to store on the shipment."""
+    """The result of a purchase, ready to store on the shipment."""
 
     carrier: str
     tracking_number: str
@@ -423,7 +423,7 @@ def _never_connected(error: CanadaPostUnavailable) -> bool:
     """Tell whether a failed purchase surely reached no Canada Post server.
 
     An HTTP 5xx (no cause) or a connect timeout means nothing was created;
-    a read timeout may have bought the label without an answer.
+    a read timeout may have bought the label without a response.
     """
     cause = error.__cause__
     return cause is None or isinstance(cause, requests.ConnectTimeout)

@@ -1,6 +1,6 @@
 """The customer service lookup screen at /admin/lookup/.
 
-One search box answers "where is my order?": the matching orders, and for
+One search box resolves "where is my order?": the matching orders, and for
 one of them its status, lines, payments, refunds, parcels, documents and
 the emails sent. Importing this module adds the page to the default admin
 site, in front of the admin's own URLs so its catch-all does not hide it.

@@ -80,7 +80,7 @@ class CounterQuote:
 
 
 def round_cash_total(amount: Decimal) -> Decimal:
-    """Round a cash total to the nickel, as the CRA rounding rule says.
+    """Round a cash total to the nickel, by the CRA's rounding rule.
 
     Totals ending in 1, 2, 6 or 7 cents round down and totals ending in 3,
     4, 8 or 9 round up; whole cents are never halfway between nickels.

@@ -64,7 +64,7 @@ class RefundInProgressError(RuntimeError):
 
 @dataclass(frozen=True)
 class RefundRequest:
-    """What staff asked to refund: units per order line id, or an amount."""
+    """A refund requested by staff: units per order line id, or an amount."""
 
     units: dict[int, int] = field(default_factory=dict)
     amount: Decimal | None = None

@@ -2,7 +2,7 @@
 
 Intuit's help article "Import journal entries" (QuickBooks Online) lists
 the columns Journal No., Journal Date, Account Name, Description, Debits,
-Credits, and Name, which QuickBooks asks for when an account is Accounts
+Credits, and Name, which QuickBooks requires when an account is Accounts
 Payable or Accounts Receivable. Rows sharing a journal number form one
 entry, whose debits must equal its credits, and the other amount cell of
 each row stays empty. Accounts are matched by name, so account numbers
@@ -27,7 +27,7 @@ HEADER = [
     "Description",
     "Name",
 ]
-# QuickBooks asks for the file's date format on its mapping screen; pick
+# QuickBooks prompts for the file's date format on its mapping screen; pick
 # MM/dd/yyyy there.
 DATE_FORMAT = "%m/%d/%Y"
 # The accounts QuickBooks needs a customer or supplier name on.

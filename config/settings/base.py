@@ -278,7 +278,7 @@ CANADAPOST_CUSTOMER_NUMBER = env("CANADAPOST_CUSTOMER_NUMBER", default="")
 # Parcel contract number, for contract prices and contract shipping; empty
 # for Solutions for Small Business accounts.
 CANADAPOST_CONTRACT_ID = env("CANADAPOST_CONTRACT_ID", default="")
-# Seconds to wait for each connection and each answer before retrying.
+# Seconds to wait for each connection and each response before retrying.
 CANADAPOST_TIMEOUT = env.float("CANADAPOST_TIMEOUT", default=10.0)
 
 # ---------------------------------------------------------------------------

@@ -234,7 +234,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     try:
         payments.handle_stripe_event(event)
     except RefundInProgressError as error:
-        # The refund started here has not finished recording; answering
+        # The refund started here has not finished recording, so responding
         # with an error makes Stripe deliver the event again later.
         logger.warning("Stripe webhook deferred: %s", error)
         return HttpResponse("Refund still in progress; retry later.", status=503)

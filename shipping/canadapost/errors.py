@@ -19,9 +19,9 @@ class CanadaPostException(Exception):
 
 
 class CanadaPostError(CanadaPostException):
-    """Canada Post answered and rejected the request.
+    """Canada Post rejected the request.
 
-    `messages` holds Canada Post's own codes and descriptions, and str() is
+    `messages` contains Canada Post's own codes and descriptions, and str() is
     the sentence staff see.
     """
 

@@ -39,7 +39,7 @@ def quote_rates_with_fallback(
 ) -> RateQuotes:
     """Quote Canada Post's services, falling back to the rate table.
 
-    Only a timeout, a failed connection or repeated 5xx answers fall back.
+    Only a timeout, a failed connection or repeated 5xx responses fall back.
     A request Canada Post rejects raises CanadaPostError, because the rate
     table would price an address or parcel that cannot be shipped.
     `province` (for example "ON") picks the rate table's zone.

@@ -37,7 +37,7 @@ class Address:
 
 @dataclass(frozen=True)
 class ShipmentRequest:
-    """What a label is bought for: who, where, which service, which box."""
+    """The sender, recipient, service and box of a label to buy."""
 
     service_code: str
     sender: Address
@@ -109,7 +109,7 @@ def build_transmit_set(
 
 
 def build_refund_request(namespace: str, root_tag: str, email: str) -> bytes:
-    """Build a refund request: Canada Post emails its answer to `email`."""
+    """Build a refund request: Canada Post emails its response to `email`."""
     root = element(namespace, root_tag)
     add(root, "email", email)
     return serialize(root)

@@ -29,7 +29,7 @@ class TrackingEvent:
 
 @dataclass(frozen=True)
 class TrackingSummary:
-    """Where a parcel is: its latest event and whether it was delivered."""
+    """A parcel's latest tracking event and whether it was delivered."""
 
     pin: str
     events: list[TrackingEvent]

@@ -52,7 +52,7 @@ def _box(weight_g: int, length: str, width: str, height: str) -> Packaging:
 
 
 # Estimated packed weights and box sizes, chosen to give the shipping rates
-# a realistic spread. A top-level entry stands in for any category below it
+# a realistic spread. A top-level entry is used for any category below it
 # without packaging of its own, because checkout takes the nearest
 # ancestor's.
 DEMO_PACKAGING = {

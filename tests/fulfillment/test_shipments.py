@@ -1,4 +1,4 @@
-"""Shipments planned from allocations, shipped, and the customer told."""
+"""Shipments planned from allocations, shipped, and the customer notified."""
 
 from decimal import Decimal
 
