@@ -8,6 +8,7 @@ admin.site.site_title = "Ledgerfront"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("config.api")),
     path("", include("orders.urls")),
     path("", include("shop.urls")),
 ]

@@ -62,6 +62,7 @@ class Shipment(models.Model):
     )
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     packed_at = models.DateTimeField(null=True, blank=True)
     labelled_at = models.DateTimeField(null=True, blank=True)
     label_requested_at = models.DateTimeField(

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from shop.models import Variant
 from shop.money import MoneyField
@@ -107,7 +108,18 @@ class Stock(models.Model):
         default=True,
         help_text="Keep selling when none are available; otherwise sold out.",
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Records changes of the stock's settings (bin, supplier, reorder
+    # levels). Quantities and value change only through StockMovement rows,
+    # written with UPDATE ... F(), which are their own history.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "quantity_on_hand",
+            "quantity_allocated",
+            "value_amount",
+            "updated_at",
+        ]
+    )
 
     class Meta:
         verbose_name_plural = "stock"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from localflavor.ca.ca_provinces import PROVINCE_CHOICES
+from simple_history.models import HistoricalRecords
 
 from shop.models import Customer, TaxClass, Variant
 from shop.money import MoneyField
@@ -86,8 +87,9 @@ class Order(models.Model):
     total_amount = MoneyField(help_text="What the customer pays.")
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-number"]

@@ -1,3 +1,5 @@
+import secrets
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -5,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from localflavor.ca.ca_provinces import PROVINCE_CHOICES
+from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 from .money import MoneyField
@@ -73,6 +76,7 @@ class Product(models.Model):
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     # Set by shop.selectors on storefront listings and product pages.
     availability: "Availability"
@@ -118,6 +122,7 @@ class Variant(models.Model):
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     # Set by shop.selectors on product pages.
     availability: "Availability"
@@ -139,6 +144,18 @@ class Variant(models.Model):
         return " / ".join(part for part in (self.size, self.colour) if part)
 
 
+class ConsentSource(models.TextChoices):
+    """Where a customer gave or withdrew marketing consent."""
+
+    CHECKOUT = "checkout", "Checkout"
+    ACCOUNT = "account", "Customer account"
+    SIGNUP_FORM = "signup_form", "Mailing-list sign-up form"
+    IN_STORE = "in_store", "In store"
+    STAFF = "staff", "Entered by staff"
+    IMPORT = "import", "CSV import"
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribe link"
+
+
 class Customer(models.Model):
     """One person who buys from the shop, online or in store.
 
@@ -156,7 +173,21 @@ class Customer(models.Model):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    marketing_consent = models.BooleanField(
+        "accepts marketing email",
+        default=False,
+        help_text="Express consent to marketing email, as Canada's anti-spam "
+        "law requires.",
+    )
+    marketing_consent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When consent was last given or withdrawn."
+    )
+    marketing_consent_source = models.CharField(
+        max_length=20, choices=ConsentSource.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         constraints = [
@@ -267,3 +298,112 @@ class EmailLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.to} ({self.status})"
+
+
+class StaffJob(models.Model):
+    """A long back-office action run by a Celery worker, with its progress
+    and the file it produces for the staff member who asked for it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=50, help_text="What the job makes.")
+    title = models.CharField(max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_jobs"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(
+        blank=True, help_text="Current step, or why the job failed."
+    )
+    file = models.FileField(upload_to="staff-jobs/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+
+class WebhookEvent(models.TextChoices):
+    """Events other systems can subscribe to."""
+
+    ORDER_PAID = "order.paid", "Order paid"
+    ORDER_SHIPPED = "order.shipped", "Order shipped"
+    STOCK_CHANGED = "stock.changed", "Stock changed"
+    INVOICE_ISSUED = "invoice.issued", "Invoice issued"
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of another system that receives signed event notifications."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(
+        max_length=100,
+        default=new_webhook_secret,
+        help_text="Shared key the receiver checks signatures with.",
+    )
+    events = models.JSONField(
+        default=list, help_text="Event types sent to this URL."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one endpoint, with every attempt's outcome.
+
+    A resend is a new delivery with the same event id, so a receiver that
+    stores event ids processes the event once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_type = models.CharField(max_length=50, choices=WebhookEvent.choices)
+    event_id = models.UUIDField(default=uuid.uuid4, db_index=True)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    resend_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event_type} to {self.endpoint.name} ({self.status})"

@@ -30,6 +30,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "treebeard",
     "localflavor",
+    "simple_history",
+    "import_export",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "shop",
     "inventory",
     "orders",
@@ -47,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records the signed-in staff member on each history entry.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -294,4 +303,38 @@ CELERY_BEAT_SCHEDULE["refresh-tracking"] = {
 CELERY_BEAT_SCHEDULE["queue-owed-shipment-work"] = {
     "task": "fulfillment.tasks.queue_owed_shipment_work",
     "schedule": 300.0,
+}
+
+# ---------------------------------------------------------------------------
+# REST API for staff devices and other systems (config/api.py).
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["shop.api.permissions.ModelPermissions"],
+    "DEFAULT_PAGINATION_CLASS": "shop.api.pagination.StandardPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ledgerfront API",
+    "DESCRIPTION": (
+        "Catalog, stock, purchasing, fulfillment, orders, in-store sales and "
+        "customers for staff devices and other systems. Send a staff token "
+        "as `Authorization: Token <key>`; each call needs the same model "
+        "permission the admin asks for, reads included."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's scripts are served by the shop, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -2,7 +2,8 @@
 
 Permissions are created here first (Django otherwise creates them after
 all migrations), so the groups are complete on a fresh database. Groups
-and permissions already present are kept: running it again changes nothing.
+and permissions already present are kept: running it again changes nothing,
+so a later migration re-runs create_roles to apply a changed role table.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -22,8 +23,27 @@ def create_all_permissions(apps) -> None:
         app_config.models_module = models_module
 
 
-def find_permissions(Permission, labels):
-    wanted = {tuple(label.split(".")) for label in labels}
+def model_exists(apps, app_label, codename) -> bool:
+    model_name = codename.partition("_")[2]
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
+
+
+def find_permissions(apps, Permission, labels):
+    """Return the permissions named by `labels`.
+
+    A permission of a model that a later migration creates is skipped: the
+    later migration that re-runs create_roles adds it. Any other missing
+    permission is a typo in shop.roles and raises LookupError.
+    """
+    wanted = {
+        tuple(label.split("."))
+        for label in labels
+        if model_exists(apps, *label.split("."))
+    }
     found = {
         (permission.content_type.app_label, permission.codename): permission
         for permission in Permission.objects.select_related("content_type")
@@ -40,7 +60,7 @@ def create_roles(apps, schema_editor) -> None:
     create_all_permissions(apps)
     for name, labels in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*find_permissions(Permission, labels))
+        group.permissions.add(*find_permissions(apps, Permission, labels))
     manager = Group.objects.get(name=MANAGER)
     manager.permissions.add(
         *Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
