@@ -63,7 +63,7 @@ def category_packaging(category: Category) -> Packaging | None:
     A category counts only when all four defaults (weight and three
     dimensions) are set. Returns None when no category up the tree has them.
     """
-    for node in [category, *reversed(category.get_ancestors())]:
+    for node in [category, *reversed(Category.objects.get_ancestors(category))]:
         values = (
             node.default_weight_g,
             node.default_length_cm,

@@ -30,8 +30,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     page = _paginate(request, list_products(category=category))
     context = {
         "category": category,
-        "ancestors": category.get_ancestors(),
-        "subcategories": category.get_children(),
+        "ancestors": Category.objects.get_ancestors(category),
+        "subcategories": Category.objects.get_children(category),
         "page": page,
     }
     return render(request, "shop/category.html", context)
@@ -45,7 +45,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     prices = {variant.price for variant in product.active_variants}
     context = {
         "product": product,
-        "ancestors": product.category.get_ancestors(),
+        "ancestors": Category.objects.get_ancestors(product.category),
         "chosen": _chosen_variant(product, request.GET.get("variant")),
         "quantity": request.GET.get("quantity", "1")[:20],
         "price_from": min(prices, default=None),

@@ -39,7 +39,7 @@ def catalog_counts():
 
 
 def category_path(category):
-    return [node.name for node in (*category.get_ancestors(), category)]
+    return [node.name for node in (*Category.objects.get_ancestors(category), category)]
 
 
 @pytest.mark.django_db
