@@ -3,14 +3,15 @@ and its browsable docs."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
+
+from shop.api.auth_token import ThrottledObtainAuthToken
 
 router = DefaultRouter()
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

@@ -5,6 +5,7 @@ Celery tasks run in the calling process, and payments go to a localstripe
 server on 127.0.0.1 (offline test payments).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "shop",
     "inventory",
     "orders",
@@ -56,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the signed-in staff member on each history entry.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Turns a sign-in that django-axes rejected into the lockout page. It
+    # acts on the response only, so it goes last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,6 +96,12 @@ AUTH_PASSWORD_VALIDATORS = [
         "CommonPasswordValidator",
         "NumericPasswordValidator",
     )
+]
+# AxesStandaloneBackend rejects locked-out sign-ins before ModelBackend
+# checks the password, so it must come first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "shop:login"
 LOGIN_REDIRECT_URL = "shop:account"
@@ -338,3 +349,53 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# ---------------------------------------------------------------------------
+# Sign-in throttling with django-axes: the admin, the storefront login and
+# the API token endpoint (shop/login_throttling.py).
+
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured(
+        f"AXES_FAILURE_LIMIT is {AXES_FAILURE_LIMIT} and AXES_COOLOFF_MINUTES is "
+        f"{AXES_COOLOFF_MINUTES}; set both to 1 or more."
+    )
+# Failures older than this are forgotten, and a locked-out sign-in may try
+# again. Each attempt during a lockout starts the cool-off again (axes'
+# AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), so the lockout page can
+# promise the whole period.
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+# Failures count per username and IP address together. Counting per
+# username alone would let anyone lock a customer out from every device by
+# typing wrong passwords for their email.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "shop.login_throttling.lockout_response"
+# Quiet: no banner at start-up, and log lines show only the lockout
+# parameters, masked (AXES_SENSITIVE_PARAMETERS).
+AXES_VERBOSE = False
+
+# Reverse proxies in front of the shop that each append the address they
+# received the request from to X-Forwarded-For (nginx alone is 1). With 0
+# the header is ignored, because any client can send it.
+SHOP_REVERSE_PROXY_COUNT = env.int("SHOP_REVERSE_PROXY_COUNT", default=0)
+if SHOP_REVERSE_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"SHOP_REVERSE_PROXY_COUNT is {SHOP_REVERSE_PROXY_COUNT}; set it to the "
+        "number of reverse proxies in front of the shop, or 0 for none."
+    )
+if SHOP_REVERSE_PROXY_COUNT:
+    # The client's address is the entry the outermost proxy appended, the
+    # SHOP_REVERSE_PROXY_COUNT-th from the right. Entries further left came
+    # from the client and are skipped. django-ipware's proxy count leaves
+    # out the nearest proxy, whose address is REMOTE_ADDR.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    AXES_IPWARE_PROXY_COUNT = SHOP_REVERSE_PROXY_COUNT - 1
+    # In strict mode a header with extra entries, forged or from the
+    # client's own proxy, yields the nearest proxy's address, so all such
+    # clients would share one address and one failure count.
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)

@@ -32,6 +32,7 @@ from ..accounts import (
 )
 from ..cart import adopt_session_cart, get_cart
 from ..forms import EmailAuthenticationForm, SignupForm
+from ..login_throttling import clear_failed_sign_ins
 
 ORDERS_PER_PAGE = 20
 
@@ -45,6 +46,11 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("shop:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        clear_failed_sign_ins(form.user)
+        return response
 
 
 class LoginView(auth_views.LoginView):

@@ -1,0 +1,46 @@
+"""The API token endpoint, with django-axes' sign-in throttling.
+
+DRF's AuthTokenSerializer passes its own Request to authenticate(), so
+django-axes counts the failures and rejects a locked-out pair. It marks
+the lockout on that Request, though, not on the HttpRequest that
+AxesMiddleware reads. This view returns HTTP 429 for a lockout and clears
+the pair's failures on success, as a form sign-in does.
+"""
+
+from axes.utils import reset
+from django.conf import settings
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from ..login_throttling import TOO_MANY_REQUESTS, lockout_message
+
+
+class ThrottledObtainAuthToken(ObtainAuthToken):
+    """Return a user's API token for a username and password."""
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            if not getattr(request, "axes_locked_out", False):
+                raise
+            return self._lockout_response(request)
+
+        user = serializer.validated_data["user"]
+        ip_address = getattr(request, "axes_ip_address", None)
+        if ip_address:
+            reset(ip=ip_address, username=user.get_username())
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    def _lockout_response(self, request) -> Response:
+        username = str(request.data.get("username", "")).strip()
+        reset_url = settings.SHOP_BASE_URL.rstrip("/") + reverse("shop:password-reset")
+        return Response(
+            {"detail": lockout_message(username, reset_url)},
+            status=TOO_MANY_REQUESTS,
+        )
