@@ -54,13 +54,14 @@ def _with_search_columns(orders: QuerySet[Order]) -> QuerySet[Order]:
         lookup_customer_name=Concat(
             F("customer__first_name"), Value(" "), F("customer__last_name")
         ),
-        lookup_ship_phone=_digits_of("ship_phone"),
-        lookup_customer_phone=_digits_of("customer__phone"),
+        lookup_ship_phone=digits_of("ship_phone"),
+        lookup_customer_phone=digits_of("customer__phone"),
         lookup_postal_code=Upper(Replace(F("ship_postal_code"), Value(" "))),
     )
 
 
-def _digits_of(field: str):
+def digits_of(field: str):
+    """Return `field` with the usual phone punctuation removed, in SQL."""
     # Phones are stored as typed. Stripping the usual punctuation in SQL
     # keeps the comparison in the database on SQLite and PostgreSQL alike.
     # NOTE: other characters (letters, "ext") stay, so such a phone matches
@@ -90,20 +91,38 @@ def _name_condition(query: str) -> Q:
     return Q(ship_name__icontains=query) | Q(lookup_customer_name__icontains=query)
 
 
-def _phone_condition(query: str) -> Q:
+def phone_digits(query: str) -> str:
+    """Return the digits of the phone number `query`, or "" if it is not one.
+
+    A leading country code 1 is dropped. Fewer than MIN_PHONE_DIGITS digits,
+    a letter or an "@" mean the query is something else.
+    """
     digits = re.sub(r"\D", "", query)
     if len(digits) < MIN_PHONE_DIGITS or re.search(r"[A-Za-z@]", query):
-        return Q(pk__in=[])
+        return ""
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
+    return digits
+
+
+def postal_code_of(query: str) -> str:
+    """Return `query` as a postal code without its space ("B3J1H6"), or ""."""
+    postal_code = query.replace(" ", "").upper()
+    return postal_code if POSTAL_CODE.match(postal_code) else ""
+
+
+def _phone_condition(query: str) -> Q:
+    digits = phone_digits(query)
+    if not digits:
+        return Q(pk__in=[])
     return Q(lookup_ship_phone__endswith=digits) | Q(
         lookup_customer_phone__endswith=digits
     )
 
 
 def _postal_code_condition(query: str) -> Q:
-    postal_code = query.replace(" ", "").upper()
-    if not POSTAL_CODE.match(postal_code):
+    postal_code = postal_code_of(query)
+    if not postal_code:
         return Q(pk__in=[])
     return Q(lookup_postal_code=postal_code)
 
