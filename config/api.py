@@ -5,9 +5,19 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from accounting.api import AccountViewSet, JournalEntryViewSet
+from orders.api import OrderViewSet
 from shop.api.auth_token import ThrottledObtainAuthToken
+from shop.api.catalog import ProductViewSet, VariantViewSet
+from shop.api.customers import CustomerViewSet
 
 router = DefaultRouter()
+router.register("products", ProductViewSet, basename="product")
+router.register("variants", VariantViewSet, basename="variant")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("orders", OrderViewSet, basename="order")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
 
 urlpatterns = [
     path("", include(router.urls)),
