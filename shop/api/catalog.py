@@ -23,7 +23,7 @@ from inventory.selectors import BACKORDER, IN_STOCK, LOW, SOLD_OUT, availability
 from ..models import Category, Product, Variant
 from ..selectors import MAX_SEARCH_WORDS
 from .filters import UpdatedSinceFilterSet
-from .schema import ErrorSerializer
+from .schema import BAD_REQUEST, ErrorSerializer
 
 # A barcode shared by more variants than this is a data problem to fix,
 # not a list to page through.
@@ -304,6 +304,7 @@ class VariantViewSet(AvailabilityMixin, viewsets.ReadOnlyModelViewSet):
         ],
         responses={
             200: VariantSerializer,
+            400: BAD_REQUEST,
             404: OpenApiResponse(ErrorSerializer, "No variant has this code."),
             409: OpenApiResponse(
                 ErrorSerializer, "The barcode is on several variants."
