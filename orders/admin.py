@@ -5,7 +5,8 @@ from django.utils.html import format_html
 
 from shop.money import format_rate
 
-from . import admin_lookup  # noqa: F401  (adds /admin/lookup/)
+from . import admin_dashboard, admin_lookup  # noqa: F401  (index, /admin/lookup/)
+from .admin_filters import BackorderFilter
 from .admin_stock import OrderStockActionsMixin
 from .forms import PostalCodeField, postal_code_province_error
 from .models import Order, OrderLine, OrderTax, Payment, StripeEvent
@@ -110,6 +111,8 @@ class OrderAdmin(OrderStockActionsMixin, admin.ModelAdmin):
     ]
     list_filter = [
         "status",
+        BackorderFilter,
+        "channel",
         "shipping_preference",
         "ship_province",
         "created_at",

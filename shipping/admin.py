@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from shipping.models import CarrierCall, PackagingBox
+from shipping.selectors import ATTENTION_DAYS, unresolved_failed_calls
 
 
 @admin.register(PackagingBox)
@@ -30,6 +31,21 @@ class PackagingBoxAdmin(admin.ModelAdmin):
     ]
 
 
+class CallAttentionFilter(admin.SimpleListFilter):
+    """Failed calls whose operation was not retried since (the dashboard's)."""
+
+    title = "attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("failed", f"Failed, not retried (last {ATTENTION_DAYS} days)")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "failed":
+            return queryset
+        return queryset.filter(pk__in=unresolved_failed_calls().values("pk"))
+
+
 @admin.register(CarrierCall)
 class CarrierCallAdmin(admin.ModelAdmin):
     """Every request sent to a carrier, read-only: a record, not a setting."""
@@ -45,7 +61,13 @@ class CarrierCallAdmin(admin.ModelAdmin):
         "duration_ms",
         "reference",
     ]
-    list_filter = ["carrier", "operation", "succeeded", "status_code"]
+    list_filter = [
+        CallAttentionFilter,
+        "carrier",
+        "operation",
+        "succeeded",
+        "status_code",
+    ]
     search_fields = ["reference", "error", "url"]
     date_hierarchy = "created_at"
 

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from accounting.invoices import invoice_filename
 from accounting.models import Invoice
 from accounting.services import invoice_pdf, resend_invoice_email
+from shop.failed_emails import ATTENTION_DAYS, unresolved_failed_emails
 from shop.models import EmailLog
 
 
@@ -99,10 +100,25 @@ class InvoiceAdmin(ReadOnlyAdmin):
         return request.user.has_perm("accounting.change_invoice")
 
 
+class EmailAttentionFilter(admin.SimpleListFilter):
+    """Failed emails not sent since (the dashboard's count)."""
+
+    title = "attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("failed", f"Failed, not sent since (last {ATTENTION_DAYS} days)")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "failed":
+            return queryset
+        return queryset.filter(pk__in=unresolved_failed_emails().values("pk"))
+
+
 @admin.register(EmailLog)
 class EmailLogAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "to", "subject", "kind", "reference", "status"]
-    list_filter = ["status", "kind"]
+    list_filter = [EmailAttentionFilter, "status", "kind"]
     search_fields = ["to", "=reference"]
     date_hierarchy = "created_at"
     fields = ["created_at", "to", "subject", "kind", "reference", "status", "error"]

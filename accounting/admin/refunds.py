@@ -95,6 +95,7 @@ class CreditNoteAdmin(ReadOnlyAdmin):
         "pdf_link",
     ]
     list_select_related = ["order", "invoice"]
+    list_filter = ["order__channel", "issued_at"]
     search_fields = ["=number", "=order__number", "=invoice__number", "order__email"]
     date_hierarchy = "issued_at"
     fields = [
