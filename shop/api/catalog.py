@@ -318,6 +318,9 @@ class VariantViewSet(AvailabilityMixin, viewsets.ReadOnlyModelViewSet):
             raise ValidationError(
                 {"code": ["The code is missing; send a SKU or barcode as `code`."]}
             )
+        # PostgreSQL rejects a NUL character in a query parameter.
+        if "\x00" in code:
+            raise ValidationError({"code": ["The code contains a NUL character."]})
 
         variant = self._find_by_code(code)
         attach_availability([variant])
