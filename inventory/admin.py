@@ -2,8 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from shop.admin_csv import CsvImportExportMixin
+from shop.admin_history import ChangeHistoryAdmin
+
 from . import services
+from .admin_movements import movements_table
 from .models import Stock, StockMovement
+from .resources import StockResource
 
 # A bound well inside the database's integer range; no shop counts a
 # million units of one variant by hand.
@@ -66,23 +71,8 @@ class StockOpeningForm(forms.ModelForm):
         fields = ["variant"]
 
 
-class StockMovementInline(admin.TabularInline):
-    model = StockMovement
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "kind", "quantity", "reason", "reference", "created_by"]
-    readonly_fields = fields
-    ordering = ["-created_at", "-id"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("created_by")
-
-
 @admin.register(Stock)
-class StockAdmin(admin.ModelAdmin):
+class StockAdmin(CsvImportExportMixin, ChangeHistoryAdmin):
     list_display = [
         "sku",
         "product",
@@ -101,9 +91,13 @@ class StockAdmin(admin.ModelAdmin):
         "quantity_on_hand",
         "quantity_allocated",
         "updated_at",
+        "recent_movements",
     ]
     raw_id_fields = ["variant"]
-    inlines = [StockMovementInline]
+    object_history_template = "admin/inventory/stock/object_history.html"
+    # CSV import of settings and counts, and export (inventory.resources).
+    resource_classes = [StockResource]
+    export_file_stem = "stock"
 
     @admin.display(description="SKU", ordering="variant__sku")
     def sku(self, stock: Stock) -> str:
@@ -112,6 +106,18 @@ class StockAdmin(admin.ModelAdmin):
     @admin.display(description="Product", ordering="variant__product__name")
     def product(self, stock: Stock) -> str:
         return str(stock.variant)
+
+    @admin.display(description="Recent movements")
+    def recent_movements(self, stock: Stock) -> str:
+        return movements_table(stock)
+
+    def history_view(self, request, object_id, extra_context=None):
+        stock = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "movements_table": movements_table(stock) if stock else "",
+        }
+        return super().history_view(request, object_id, extra_context=extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = StockAdjustmentForm if obj else StockOpeningForm
@@ -122,7 +128,10 @@ class StockAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=[*SETTINGS_FIELDS, "updated_at"])
+            # Saving only changed settings keeps the stock's history free
+            # of entries that record no change.
+            if set(form.changed_data) & set(SETTINGS_FIELDS):
+                obj.save(update_fields=[*SETTINGS_FIELDS, "updated_at"])
             if form.cleaned_data["quantity_change"]:
                 services.adjust_stock(
                     variant=obj.variant,

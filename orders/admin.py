@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from shop.admin_history import ChangeHistoryAdmin
 from shop.money import format_rate
 
 from . import admin_dashboard, admin_lookup  # noqa: F401  (index, /admin/lookup/)
@@ -97,7 +98,7 @@ class OrderAddressForm(forms.ModelForm):
 
 
 @admin.register(Order)
-class OrderAdmin(OrderStockActionsMixin, admin.ModelAdmin):
+class OrderAdmin(OrderStockActionsMixin, ChangeHistoryAdmin):
     form = OrderAddressForm
     list_display = [
         "number",

@@ -2,11 +2,16 @@ from decimal import Decimal
 
 from django.contrib import admin
 from django.db.models import Count, Max, Min, Sum
+from django.urls import reverse
+from django.utils.html import format_html
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from .admin_csv import CsvImportExportMixin
+from .admin_history import ChangeHistoryAdmin
 from .models import Address, Category, Customer, Product, Variant
 from .money import format_money
+from .resources import ProductResource
 
 
 @admin.register(Category)
@@ -59,8 +64,9 @@ class VariantInline(admin.TabularInline):
         "height_cm",
         "is_active",
         "quantity_on_hand",
+        "history_link",
     ]
-    readonly_fields = ["quantity_on_hand"]
+    readonly_fields = ["quantity_on_hand", "history_link"]
     show_change_link = False
 
     def get_queryset(self, request):
@@ -75,9 +81,16 @@ class VariantInline(admin.TabularInline):
         units = getattr(variant, "units_on_hand", None)
         return "—" if units is None else units
 
+    @admin.display(description="History")
+    def history_link(self, variant: Variant) -> str:
+        if variant.pk is None:
+            return "—"
+        url = reverse("admin:shop_variant_history", args=[variant.pk])
+        return format_html('<a href="{}">Price history</a>', url)
+
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CsvImportExportMixin, ChangeHistoryAdmin):
     list_display = [
         "name",
         "sku",
@@ -94,6 +107,10 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     inlines = [VariantInline]
     list_per_page = 50
+    # CSV import and export: one row per variant (shop.resources).
+    resource_classes = [ProductResource]
+    csv_models = (Product, Variant)
+    export_file_stem = "products"
 
     def get_queryset(self, request):
         return (
@@ -105,6 +122,10 @@ class ProductAdmin(admin.ModelAdmin):
                 highest_price=Max("variants__price"),
             )
         )
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        variants = Variant.objects.filter(product__in=queryset.values("pk"))
+        return super().get_data_for_export(request, variants, **kwargs)
 
     @admin.display(description="Variants", ordering="variant_total")
     def variant_count(self, product) -> int:
@@ -121,13 +142,38 @@ class ProductAdmin(admin.ModelAdmin):
         return lowest if lowest == highest else f"{lowest}–{highest}"
 
 
+@admin.register(Variant)
+class VariantAdmin(ChangeHistoryAdmin):
+    """Variants one at a time, for their price history; new variants are
+    added on their product's page."""
+
+    list_display = ["sku", "product", "option_label", "price", "is_active"]
+    list_select_related = ["product"]
+    list_filter = ["is_active"]
+    search_fields = ["sku", "barcode", "product__name"]
+    fields = [
+        "product",
+        "sku",
+        ("size", "colour"),
+        "price",
+        "barcode",
+        "weight_g",
+        ("length_cm", "width_cm", "height_cm"),
+        "is_active",
+    ]
+    readonly_fields = ["product"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
 class AddressInline(admin.StackedInline):
     model = Address
     extra = 0
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ChangeHistoryAdmin):
     list_display = ["email", "full_name", "phone", "order_count", "created_at"]
     search_fields = ["email", "first_name", "last_name", "phone"]
     readonly_fields = ["created_at"]

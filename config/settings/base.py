@@ -199,6 +199,15 @@ SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
 SHOP_LOW_STOCK_THRESHOLD = env.int("SHOP_LOW_STOCK_THRESHOLD", default=5)
 SHOP_PAGE_SIZE = env.int("SHOP_PAGE_SIZE", default=24)
 
+# Back-office history and CSV files (shop.admin_history, shop.admin_csv).
+# History pages only show changes: a revert would skip the services that
+# own each change.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# django-import-export's permission checks: import needs change, and the
+# shop's admins also require add; export needs view.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

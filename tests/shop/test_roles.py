@@ -80,7 +80,7 @@ INDEX_SECTIONS = {
             "Stocktake",
             "Supplier",
         ],
-        "shop": ["Product"],
+        "shop": ["Product", "Variant"],
     },
     ACCOUNTING: {
         "accounting": [
