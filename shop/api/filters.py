@@ -16,10 +16,11 @@ class ApiDateTimeField(IsoDateTimeField):
     def to_python(self, value):
         try:
             parsed = super().to_python(value)
-            # A time near year 1 or 9999 may not convert to UTC, which the
-            # database query needs.
+            # PostgreSQL rejects offsets beyond 15:59 that Python accepts,
+            # so the query gets UTC. A time near year 1 or 9999 may not
+            # convert.
             if parsed is not None:
-                parsed.astimezone(UTC)
+                parsed = parsed.astimezone(UTC)
         except (ValidationError, OverflowError):
             raise ValidationError(
                 f"{value!r} is not an ISO 8601 time; send one with an offset, "

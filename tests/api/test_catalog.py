@@ -246,6 +246,15 @@ def test_updated_since_rejects_time_beyond_utc(client):
 
 
 @pytest.mark.django_db
+def test_updated_since_accepts_any_offset(client):
+    StockFactory(variant__sku="MOVED")
+
+    response = client.get(VARIANTS, {"updated_since": "2000-01-01T00:00:00+23:30"})
+
+    assert [row["sku"] for row in response.json()["results"]] == ["MOVED"]
+
+
+@pytest.mark.django_db
 def test_category_filter_includes_subcategories(client):
     apparel = CategoryFactory(slug="apparel")
     hoodies = CategoryFactory(slug="hoodies", parent=apparel)
