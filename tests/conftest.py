@@ -6,6 +6,7 @@ pytest_plugins = [
     "tests.fixtures.email",
     "tests.fixtures.stripe_replay",
     "tests.fixtures.canadapost_server",
+    "tests.fixtures.webhook_receiver",
 ]
 
 

@@ -326,6 +326,17 @@ CELERY_BEAT_SCHEDULE["queue-owed-shipment-work"] = {
 }
 
 # ---------------------------------------------------------------------------
+# Outgoing webhooks (shop.webhooks; docs/webhooks.md for receivers).
+
+# Celery's autodiscovery imports only each app's tasks module.
+CELERY_IMPORTS = ["shop.webhook_tasks"]
+# Deliveries a down broker missed at commit, and retries whose task was lost.
+CELERY_BEAT_SCHEDULE["queue-due-webhook-deliveries"] = {
+    "task": "shop.webhook_tasks.queue_due_webhook_deliveries",
+    "schedule": 60.0,
+}
+
+# ---------------------------------------------------------------------------
 # REST API for staff devices and other systems (config/api.py).
 
 REST_FRAMEWORK = {
