@@ -13,6 +13,7 @@ from accounting.invoices import (
 )
 from accounting.models import Invoice
 from orders.models import Order
+from shop import webhook_events
 from shop.emails import send_logged_email
 from shop.queueing import enqueue_on_commit
 from shop.sequences import next_number
@@ -59,6 +60,7 @@ def issue_invoice(*, order: Order) -> Invoice:
     # A counter sale to a walk-in customer has no email address to send to.
     if order.email:
         queue_invoice_email(invoice)
+    webhook_events.invoice_issued(invoice)
 
     logger.info(
         "Invoice %s issued for order %s",

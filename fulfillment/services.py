@@ -24,6 +24,7 @@ from inventory.allocation import (
     ship_lines,
 )
 from orders.models import Order, OrderLine
+from shop import webhook_events
 from shop.queueing import enqueue_on_commit
 
 from . import tasks
@@ -163,6 +164,7 @@ def mark_shipped(
         quantities = {line.order_line_id: line.quantity for line in lines}
         ship_lines(order=order, quantities=quantities, user=user)
         shipment.save()
+        webhook_events.order_shipped(shipment)
         enqueue_on_commit(tasks.send_tracking_email, shipment.pk)
 
     _log("Shipment shipped", shipment, user)

@@ -31,6 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounting.posting.stock import post_stock_movement, post_stock_movements
+from shop import webhook_events
 from shop.models import Variant
 from shop.money import ZERO, round_money
 
@@ -138,6 +139,7 @@ def set_opening_stock_many(
         )
         movements = _bulk_opening_movements(stocks, user)
         post_stock_movements(movements=movements)
+        webhook_events.stocks_changed(movements)
 
     logger.info("Opening stock set in bulk", extra={"stock_rows": len(stocks)})
     return len(stocks)
@@ -443,6 +445,7 @@ def move_stock(
         created_by=user,
     )
     post_stock_movement(movement=movement)
+    webhook_events.stock_changed(movement)
     return movement
 
 

@@ -26,6 +26,7 @@ from accounting import services as accounting_services
 from accounting.posting.sales import post_in_store_sale
 from inventory import services as inventory_services
 from inventory.models import Stock, StockMovement
+from shop import webhook_events
 from shop.models import Customer, Variant
 from shop.money import ZERO, round_money
 from shop.sequences import next_number
@@ -235,6 +236,7 @@ def _record_sale(
     )
     accounting_services.issue_invoice(order=order)
     post_in_store_sale(order=order)
+    webhook_events.order_paid(order)
     return order
 
 

@@ -12,6 +12,7 @@ from accounting import tasks as accounting_tasks
 from accounting.posting.sales import post_online_sale
 from fulfillment.services import plan_shipments
 from inventory.allocation import allocate_order
+from shop import webhook_events
 from shop.queueing import enqueue_on_commit
 
 from . import stripe_gateway
@@ -67,6 +68,7 @@ def record_payment(*, order_id: int, payment_intent: Mapping[str, Any]) -> Order
         plan_shipments(order=order)
         invoice = accounting_services.issue_invoice(order=order)
         post_online_sale(order=order, invoice=invoice)
+        webhook_events.order_paid(order)
         enqueue_on_commit(accounting_tasks.record_processor_fee, payment.pk)
 
     logger.info(
