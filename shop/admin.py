@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from . import admin_webhooks  # noqa: F401  (webhook endpoints, deliveries)
 from .admin_csv import CsvImportExportMixin
 from .admin_history import ChangeHistoryAdmin
 from .models import Address, Category, Customer, Product, Variant
