@@ -9,17 +9,37 @@ change reason "CSV import" and the file's name.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.encoding import force_str
 from import_export import resources
 from import_export.results import RowResult
 
 from .import_cells import cell_text
 
 MAX_REASON_LENGTH = 100
+EMPTY_CELL = "(empty)"
 
 
 def sheet_row(kwargs) -> int:
     """Return the spreadsheet row of the row being imported (header is 1)."""
     return kwargs["row_number"] + 1
+
+
+class BeforeAfterDiff(resources.Diff):
+    """A row's cells for the preview, a changed one as "old → new".
+
+    django-import-export's own diff marks changed characters, which makes
+    a price of 52.00 changed to 2.00 read as a deleted "5".
+    """
+
+    def as_html(self) -> list[str]:
+        cells = []
+        for old, new in zip(self.left, self.right, strict=True):
+            old, new = force_str(old), force_str(new)
+            if self.new or old == new:
+                cells.append(new)
+            else:
+                cells.append(f"{old or EMPTY_CELL} → {new or EMPTY_CELL}")
+        return cells
 
 
 class HeaderError(ValueError):
@@ -30,6 +50,10 @@ class CsvResource(resources.ModelResource):
     """A model resource with the shared header, key and history rules."""
 
     required_columns: tuple[str, ...] = ()
+
+    @classmethod
+    def get_diff_class(cls):
+        return BeforeAfterDiff
 
     class Meta:
         skip_unchanged = True

@@ -212,7 +212,9 @@ class ProductResource(CsvResource):
         super().do_instance_save(instance, is_create)
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("product").order_by("product__name", "id")
+        return queryset.select_related("product__category").order_by(
+            "product__name", "id"
+        )
 
     def _apply_product_columns(self, variant: Variant, row, kwargs) -> dict:
         """Set the row's product columns on the variant's product (a new

@@ -1,6 +1,8 @@
 """Stock history: settings changes, and movements with on hand before/after."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from inventory.admin_movements import recent_movements
@@ -97,3 +99,24 @@ def test_movements_link_filters_changelist(staff_client, stock):
     response = staff_client.get(url, {"stock__id__exact": stock.pk})
 
     assert [m.stock_id for m in response.context["cl"].result_list] == [stock.pk]
+
+
+def change_page_queries(staff_client, sku, movements):
+    variant = VariantFactory(sku=sku)
+    set_opening_stock(variant=variant, quantity=50)
+    for _ in range(movements):
+        adjust_stock(variant=variant, quantity_change=-1, reason="Count", user=None)
+    stock = Stock.objects.get(variant=variant)
+    url = reverse("admin:inventory_stock_change", args=[stock.pk])
+    staff_client.get(url)  # fills the content type cache
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_stock_change_page_queries_fixed(staff_client):
+    few = change_page_queries(staff_client, "MUG-BLUE", 1)
+    many = change_page_queries(staff_client, "MUG-GREEN", 30)
+
+    assert few == many

@@ -13,7 +13,13 @@ from tests.accounting.ledger_setup import account_balances
 from tests.factories.inventory import SupplierFactory
 from tests.factories.shop import VariantFactory
 from tests.inventory.allocation_setup import paid_order
-from tests.shop.csv_import_setup import import_csv, outcomes, preview_errors, upload
+from tests.shop.csv_import_setup import (
+    export_rows_and_queries,
+    import_csv,
+    outcomes,
+    preview_errors,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +163,21 @@ def test_export_then_import_changes_nothing(staff_client, mugs):
         f"MUG-GREEN,{mugs[1]},shop,,,0,0,yes,3,0",
     ]
     assert outcomes(preview) == [(2, "Unchanged"), (3, "Unchanged")]
+
+
+def export_queries(staff_client, count):
+    for number in range(count):
+        variant = VariantFactory(sku=f"EXPORT-{count}-{number}")
+        set_opening_stock(variant=variant, quantity=1)
+    rows, queries = export_rows_and_queries(
+        staff_client, "admin:inventory_stock_export"
+    )
+    assert rows == Stock.objects.count()
+    return queries
+
+
+def test_export_queries_fixed(staff_client):
+    few = export_queries(staff_client, 2)
+    many = export_queries(staff_client, 8)
+
+    assert few == many

@@ -1,6 +1,8 @@
 """Helpers for the admin's CSV import tests: upload, preview, confirm."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 
@@ -37,3 +39,10 @@ def preview_errors(preview) -> list[str]:
 def outcomes(preview) -> list[tuple[int, str]]:
     """Return (row, outcome) for every data row of a preview."""
     return [(r.number, r.outcome) for r in preview.context["row_reports"]]
+
+
+def export_rows_and_queries(client, url_name) -> tuple[int, int]:
+    """Export from an admin page; return the data rows and the queries run."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(url_name))
+    return len(response.content.decode().splitlines()) - 1, len(queries)

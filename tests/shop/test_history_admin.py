@@ -1,4 +1,4 @@
-"""Change history pages of products and variants, and their read-only rule."""
+"""Change history pages of products, variants and customers, read-only."""
 
 from decimal import Decimal
 
@@ -54,7 +54,7 @@ def edit_price(staff_client, variant, price):
     assert response.status_code == 302, response.context["errors"]
 
 
-def test_variant_price_edit_records_staff_and_prices(staff_client, admin_user):
+def test_price_edit_records_staff_and_prices(staff_client, admin_user):
     variant = VariantFactory(sku="MH01-M-Black", price=Decimal("52.00"))
     before = timezone.now()
 
@@ -67,7 +67,7 @@ def test_variant_price_edit_records_staff_and_prices(staff_client, admin_user):
     assert latest.price == Decimal("60.00")
 
 
-def test_variant_history_page_shows_old_and_new_price(staff_client):
+def test_variant_history_shows_price_change(staff_client):
     variant = VariantFactory(sku="MH01-M-Black", price=Decimal("52.00"))
     edit_price(staff_client, variant, "60.00")
 

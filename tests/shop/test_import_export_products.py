@@ -9,7 +9,13 @@ from django.urls import reverse
 from shop.models import Category, Product, TaxClass, Variant
 from tests.factories.shop import CategoryFactory, ProductFactory, VariantFactory
 
-from .csv_import_setup import import_csv, outcomes, preview_errors, upload
+from .csv_import_setup import (
+    export_rows_and_queries,
+    import_csv,
+    outcomes,
+    preview_errors,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +105,18 @@ def test_preview_rejects_bad_row_and_saves_nothing(staff_client, hoodie):
     prices = dict(Variant.objects.values_list("sku", "price"))
     assert prices == {"MH01-S": Decimal("52.00"), "MH01-M": Decimal("52.00")}
     assert Variant.history.count() == 2
+
+
+def test_preview_shows_price_before_after(staff_client, hoodie):
+    preview = upload(staff_client, PRODUCTS, "sku,price,barcode\nMH01-S,49.99,")
+
+    [report] = preview.context["row_reports"]
+    columns = preview.context["result"].diff_headers
+    cells = dict(zip(columns, report.diff, strict=True))
+    assert cells["price"] == "52.00 → 49.99"
+    assert cells["barcode"] == ""
+    assert cells["product_name"] == "Chaz Hoodie"
+    assert Variant.objects.get(sku="MH01-S").price == Decimal("52.00")
 
 
 def test_preview_lists_every_row_error(staff_client, hoodie):
@@ -255,3 +273,19 @@ def test_import_needs_add_and_change(client, hoodie):
 
     assert import_page.status_code == 403
     assert export.status_code == 200
+
+
+def export_queries(staff_client, count):
+    product = ProductFactory()
+    for number in range(count):
+        VariantFactory(product=product, sku=f"EXPORT-{count}-{number}")
+    rows, queries = export_rows_and_queries(staff_client, "admin:shop_product_export")
+    assert rows == Variant.objects.count()
+    return queries
+
+
+def test_export_queries_fixed(staff_client):
+    few = export_queries(staff_client, 2)
+    many = export_queries(staff_client, 8)
+
+    assert few == many
