@@ -187,3 +187,6 @@ class CustomerAdmin(ChangeHistoryAdmin):
     @admin.display(description="Orders", ordering="order_total")
     def order_count(self, customer) -> int:
         return customer.order_total
+
+
+from . import admin_jobs  # noqa: E402, F401  (the "Files and long actions" page)

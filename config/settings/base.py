@@ -325,6 +325,13 @@ CELERY_BEAT_SCHEDULE["queue-owed-shipment-work"] = {
     "schedule": 300.0,
 }
 
+# Staff jobs (shop.jobs): queue again those a down broker lost at commit,
+# and fail those whose worker died (shop.job_sweeps).
+CELERY_BEAT_SCHEDULE["sweep-staff-jobs"] = {
+    "task": "shop.tasks.sweep_staff_jobs",
+    "schedule": 300.0,
+}
+
 # ---------------------------------------------------------------------------
 # Outgoing webhooks (shop.webhooks; docs/webhooks.md for receivers).
 

@@ -70,6 +70,7 @@ INDEX_SECTIONS = {
         "fulfillment": ["Shipment"],
         "orders": ["Order"],
         "shipping": ["CarrierCall", "PackagingBox"],
+        "shop": ["StaffJob"],
     },
     INVENTORY: {
         "inventory": [
@@ -80,7 +81,7 @@ INDEX_SECTIONS = {
             "Stocktake",
             "Supplier",
         ],
-        "shop": ["Product", "Variant"],
+        "shop": ["Product", "StaffJob", "Variant"],
     },
     ACCOUNTING: {
         "accounting": [
@@ -95,7 +96,7 @@ INDEX_SECTIONS = {
         ],
         "inventory": ["Supplier"],
         "orders": ["Order", "Payment"],
-        "shop": ["EmailLog"],
+        "shop": ["EmailLog", "StaffJob"],
     },
 }
 
