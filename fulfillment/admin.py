@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from inventory.allocation import AllocationError
 from shop.queueing import send_task
 
-from . import services, tasks
+from . import label_batch, services, tasks
 from .admin_forms import ShipForm, SplitForm
 from .admin_labels import LabelAdminMixin
 from .documents_store import packing_slips_pdf
@@ -103,6 +103,7 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
     actions = [
         "print_packing_slips",
         "buy_labels",
+        "print_label_batch",
         "mark_packed",
         "mark_shipped",
         "merge_shipments",
@@ -210,6 +211,29 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
         self.message_user(
             request, f"Buying labels for {', '.join(numbers)}.", messages.SUCCESS
         )
+        return None
+
+    @admin.action(
+        description="Print labels for selected shipments", permissions=["change"]
+    )
+    def print_label_batch(self, request, queryset):
+        shipment_ids = list(
+            queryset.order_by("created_at", "pk").values_list("pk", flat=True)
+        )
+        try:
+            job = label_batch.start_label_batch(
+                shipment_ids=shipment_ids, user=request.user
+            )
+        except label_batch.LabelBatchError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        message = format_html(
+            '{} started. Follow it on <a href="{}">Files and long actions</a>. '
+            "You also get an email with the PDF's link when it is done.",
+            job.title,
+            reverse("admin:shop_staffjob_changelist"),
+        )
+        self.message_user(request, message, messages.SUCCESS)
         return None
 
     @admin.action(description="Mark packed")
