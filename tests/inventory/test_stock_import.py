@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db.models import Sum
 from django.urls import reverse
 
@@ -14,6 +15,7 @@ from tests.factories.inventory import SupplierFactory
 from tests.factories.shop import VariantFactory
 from tests.inventory.allocation_setup import paid_order
 from tests.shop.csv_import_setup import (
+    confirm,
     export_rows_and_queries,
     import_csv,
     outcomes,
@@ -181,3 +183,21 @@ def test_export_queries_fixed(staff_client):
     many = export_queries(staff_client, 8)
 
     assert few == many
+
+
+def test_confirm_rolls_back_if_shop_changed(staff_client, mugs):
+    blue = mugs[0]
+    preview = upload(staff_client, STOCK, "sku,on_hand\nMUG-GREEN,5\nMUG-BLUE,7")
+    paid_order([(blue, 8)])
+
+    response = confirm(staff_client, STOCK, preview)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:inventory_stock_import")
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.startswith(
+        "Nothing was imported: Row 3: on_hand 7 is below the 8 units allocated "
+        "to paid orders;"
+    )
+    assert (on_hand("MUG-BLUE"), on_hand("MUG-GREEN")) == (10, 3)
+    assert not StockMovement.objects.filter(kind=StockMovement.Kind.STOCKTAKE)
