@@ -16,12 +16,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from inventory.selectors import Availability, availability_for
 from shipping.rates import ShippingOption
 from shop.cart import cart_lines
-from shop.models import Cart, CartLine, Customer, Variant
+from shop.consent import record_marketing_consent
+from shop.customers import find_or_create_customer, normalize_email, split_full_name
+from shop.models import Cart, CartLine, ConsentSource, Customer, Variant
 from shop.money import ZERO, format_rate, round_money
 from shop.sequences import next_number
 
@@ -51,7 +53,8 @@ class CheckoutDetails:
     """Checkout input: email, delivery address, shipping method and preference.
 
     `shipping_preference` is an Order.ShippingPreference value, required
-    only when some units would be backordered.
+    only when some units would be backordered. `marketing_consent` is True
+    when the customer ticked the box accepting marketing email.
     """
 
     email: str
@@ -65,6 +68,7 @@ class CheckoutDetails:
     ship_phone: str = ""
     shipping_method: str = ""
     shipping_preference: str = ""
+    marketing_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -288,6 +292,11 @@ def place_order(
                 f"{details.ship_province}; choose one of the methods listed."
             )
         customer = _checkout_customer(details, user)
+        if details.marketing_consent:
+            # An unticked box withdraws nothing: it is the default.
+            record_marketing_consent(
+                customer=customer, consent=True, source=ConsentSource.CHECKOUT
+            )
         order, rewritten = _order_to_write(order)
         order.shipping_preference = preference
         _write_order(order, customer=customer, details=details, quote=quote)
@@ -337,38 +346,30 @@ def _checkout_customer(
     not give an account their order history.
     """
     if user is not None and user.is_authenticated:
-        linked = Customer.objects.filter(user_id=user.pk).first()
+        # Locked like find_or_create_customer's row, so a merge running now
+        # finishes before the order refers to the record.
+        linked = (
+            Customer.objects.select_for_update(no_key=True)
+            .filter(user_id=user.pk)
+            .first()
+        )
         if linked is not None:
             return linked
 
-    email = details.email.strip()
-    customer = Customer.objects.filter(email__iexact=email).first()
-    if customer is None:
-        customer = _create_customer(email, details)
-
-    user_email = getattr(user, "email", "") or ""
-    if customer.user_id is None and user_email.strip().lower() == email.lower():
+    first_name, last_name = split_full_name(details.ship_name)
+    customer = find_or_create_customer(
+        email=details.email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=details.ship_phone,
+    )
+    user_email = normalize_email(getattr(user, "email", "") or "")
+    customer_email = normalize_email(customer.email)
+    if customer.user_id is None and user_email.lower() == customer_email.lower():
         assert user is not None
         customer.user_id = user.pk
-        customer.save(update_fields=["user"])
+        customer.save(update_fields=["user", "updated_at"])
     return customer
-
-
-def _create_customer(email: str, details: CheckoutDetails) -> Customer:
-    first_name, _, last_name = details.ship_name.strip().partition(" ")
-    try:
-        with transaction.atomic():
-            return Customer.objects.create(
-                email=email,
-                first_name=first_name[:100],
-                last_name=last_name.strip()[:100],
-                phone=details.ship_phone,
-            )
-    except IntegrityError:
-        # A concurrent checkout with the same email inserted the customer
-        # after our lookup. The unique index on lower(email) rejected our
-        # insert, so use the row it created.
-        return Customer.objects.get(email__iexact=email)
 
 
 def _order_to_write(order: Order | None) -> tuple[Order, bool]:

@@ -4,10 +4,13 @@ They are the same shop.models.Customer records as online, so a customer
 who buys in store and online has one history.
 """
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-
+from shop import customers
+from shop.customers import (
+    InvalidCustomerEmail,
+    find_customer_by_email,
+    find_customer_by_phone,
+    split_full_name,
+)
 from shop.models import Customer
 
 # Sales without a named customer belong to one shared record. Customer
@@ -29,11 +32,6 @@ def walk_in_customer() -> Customer:
     return customer
 
 
-def normalise_email(email: str) -> str:
-    """Return an email without any spaces, for matching without case."""
-    return "".join(email.split())
-
-
 def find_customer(query: str) -> Customer | None:
     """Find a customer by email (ignoring case and spaces) or phone digits.
 
@@ -42,46 +40,20 @@ def find_customer(query: str) -> Customer | None:
     """
     query = query.strip()
     if "@" in query:
-        email = normalise_email(query)
-        return Customer.objects.filter(email__iexact=email).first()
-    digits = _phone_digits(query)
-    if len(digits) < 7:
-        return None
-    candidates = Customer.objects.filter(phone__contains=digits[-4:]).order_by("pk")
-    return next((c for c in candidates if _phone_digits(c.phone) == digits), None)
+        return find_customer_by_email(query)
+    return find_customer_by_phone(query)
 
 
 def find_or_create_customer(*, name: str, email: str, phone: str) -> Customer:
     """Find the customer with this email, or add one with the name and phone.
 
-    Raises CounterSaleError for a blank email: a new customer needs one.
+    Raises CounterSaleError for a blank or invalid email: a new customer
+    needs one.
     """
-    email = normalise_email(email)
-    if not email:
-        raise CounterSaleError("Enter the customer's email; a new customer needs one.")
+    first_name, last_name = split_full_name(name)
     try:
-        validate_email(email)
-    except ValidationError:
-        raise CounterSaleError(
-            f"Email {email!r} is invalid; check it with the customer."
-        ) from None
-    customer = Customer.objects.filter(email__iexact=email).first()
-    if customer is not None:
-        return customer
-    first_name, _, last_name = name.strip().partition(" ")
-    try:
-        with transaction.atomic():
-            return Customer.objects.create(
-                email=email,
-                first_name=first_name[:100],
-                last_name=last_name.strip()[:100],
-                phone=phone.strip()[:32],
-            )
-    except IntegrityError:
-        # Added by a concurrent request since the lookup above.
-        return Customer.objects.get(email__iexact=email)
-
-
-def _phone_digits(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+        return customers.find_or_create_customer(
+            email=email, first_name=first_name, last_name=last_name, phone=phone
+        )
+    except InvalidCustomerEmail as error:
+        raise CounterSaleError(str(error)) from None

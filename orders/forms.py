@@ -165,6 +165,11 @@ class AddressForm(forms.Form):
         required=False,
         help_text="The carrier calls only if a delivery needs it.",
     )
+    marketing_consent = forms.BooleanField(
+        label="Email me news and offers",
+        required=False,
+        help_text="You can unsubscribe at any time from any of these emails.",
+    )
 
     # Browser autofill tokens from the HTML standard's autocomplete attribute.
     autocomplete = {

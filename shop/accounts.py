@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .customers import find_or_create_customer
 from .emails import send_logged_email
 from .models import Customer, EmailLog
 
@@ -178,9 +179,7 @@ def _read_token(token: str) -> tuple[int, str]:
 
 
 def _link_customer(email: str, user: AbstractBaseUser) -> Customer:
-    customer = Customer.objects.select_for_update().filter(email__iexact=email).first()
-    if customer is None:
-        return Customer.objects.create(email=email, user=user)
+    customer = find_or_create_customer(email=email)
     if customer.user_id == user.pk:
         return customer
     if customer.user_id is not None:
@@ -189,7 +188,7 @@ def _link_customer(email: str, user: AbstractBaseUser) -> Customer:
         )
 
     customer.user = user
-    customer.save(update_fields=["user"])
+    customer.save(update_fields=["user", "updated_at"])
     return customer
 
 

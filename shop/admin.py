@@ -9,6 +9,7 @@ from treebeard.forms import movenodeform_factory
 
 from . import admin_webhooks  # noqa: F401  (webhook endpoints, deliveries)
 from .admin_csv import CsvImportExportMixin
+from .admin_customers import CustomerAdminMixin
 from .admin_history import ChangeHistoryAdmin
 from .models import Address, Category, Customer, Product, Variant
 from .money import format_money
@@ -174,8 +175,9 @@ class AddressInline(admin.StackedInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ChangeHistoryAdmin):
+class CustomerAdmin(CustomerAdminMixin, ChangeHistoryAdmin):
     list_display = ["email", "full_name", "phone", "order_count", "created_at"]
+    list_filter = ["marketing_consent", "marketing_consent_source"]
     search_fields = ["email", "first_name", "last_name", "phone"]
     readonly_fields = ["created_at"]
     raw_id_fields = ["user"]

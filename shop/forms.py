@@ -1,4 +1,5 @@
-"""Forms of the storefront: signing up and logging in with an email."""
+"""Forms of the storefront: signing up and logging in with an email, and
+joining the mailing list."""
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -68,3 +69,21 @@ class EmailAuthenticationForm(AuthenticationForm):
         # Customers' usernames are their lower-cased email. Staff usernames
         # created in the admin have no "@" and keep their case.
         return normalize_email(username) if "@" in username else username
+
+
+class MailingListForm(forms.Form):
+    """The mailing-list sign-up form: an email, and nothing else."""
+
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class MarketingConsentForm(forms.Form):
+    """A customer's own choice about marketing email, on the account page."""
+
+    marketing_consent = forms.BooleanField(
+        label="Email me news and offers", required=False
+    )

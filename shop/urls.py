@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, cart, catalog
+from .views import accounts, cart, catalog, marketing
 
 app_name = "shop"
 
@@ -19,6 +19,7 @@ urlpatterns = [
         name="cart-line-remove",
     ),
     path("account/", accounts.account, name="account"),
+    path("account/marketing/", marketing.account_marketing, name="account-marketing"),
     path("account/login/", accounts.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/signup/", accounts.signup, name="signup"),
@@ -51,5 +52,11 @@ urlpatterns = [
         "account/password-reset/done/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
+    ),
+    path("mailing-list/", marketing.mailing_list, name="mailing-list"),
+    path(
+        "mailing-list/unsubscribe/<str:token>/",
+        marketing.unsubscribe_view,
+        name="unsubscribe",
     ),
 ]

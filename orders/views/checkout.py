@@ -58,9 +58,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
     if request.method == "POST":
         form = AddressForm(request.POST)
-        _save(
-            request, address={name: request.POST.get(name, "") for name in form.fields}
-        )
+        # A browser sends no value for an unticked checkbox, so only the
+        # fields present are kept.
+        typed = {
+            name: request.POST[name] for name in form.fields if name in request.POST
+        }
+        _save(request, address=typed)
         if form.is_valid():
             _save(request, address=form.cleaned_data)
             return redirect("orders:checkout-shipping")
@@ -132,6 +135,7 @@ def checkout_review(request: HttpRequest) -> HttpResponse:
         email=address["email"],
         shipping_method=_saved(request).get("shipping_method", ""),
         shipping_preference=_saved(request).get("shipping_preference", ""),
+        marketing_consent=address.get("marketing_consent", False),
         **{field: address[field] for field in ADDRESS_FIELDS},
     )
 

@@ -18,7 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from inventory.selectors import availability_for
-from shop.models import Customer
+from shop.consent import record_marketing_consent
+from shop.models import ConsentSource, Customer
 from shop.money import format_money
 
 from ..counter import (
@@ -162,8 +163,32 @@ def counter_customer(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(error))
         else:
             state["customer_id"] = customer.pk
+            if request.POST.get("marketing_consent"):
+                _record_consent(request, customer, consent=True)
+    elif action == "consent":
+        customer = _customer(state)
+        if customer is None:
+            messages.error(
+                request,
+                "No customer is on this sale. Find or add the customer, then "
+                "record their answer about marketing email.",
+            )
+        else:
+            consent = bool(request.POST.get("marketing_consent"))
+            _record_consent(request, customer, consent=consent)
     _save(request, state)
     return redirect("orders:counter")
+
+
+def _record_consent(request: HttpRequest, customer: Customer, *, consent: bool) -> None:
+    record_marketing_consent(
+        customer=customer, consent=consent, source=ConsentSource.IN_STORE
+    )
+    if consent:
+        note = f"{customer.email} accepts news and offers by email."
+    else:
+        note = f"{customer.email} gets no news or offers by email."
+    messages.success(request, note)
 
 
 @staff_member_required
