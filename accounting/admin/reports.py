@@ -9,13 +9,21 @@ from collections.abc import Callable
 from datetime import date
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
+from accounting.export_jobs import (
+    DIRECT_EXPORT_MAX_DAYS,
+    period_days,
+    runs_as_job,
+    start_journal_export,
+)
 from accounting.exports import FORMATS, export_journal
 from accounting.reports import (
     Period,
@@ -158,6 +166,8 @@ class ReportViews:
             return TemplateResponse(
                 request, "admin/accounting/reports/index.html", context, status=400
             )
+        if runs_as_job(form.period):
+            return self._export_job(request, form, format_code)
         journal = export_journal(period=form.period, format_code=format_code)
         response = HttpResponse(
             journal.content,
@@ -165,6 +175,41 @@ class ReportViews:
         )
         response["Content-Disposition"] = f'attachment; filename="{journal.filename}"'
         return response
+
+    def _export_job(
+        self, request: HttpRequest, form: PeriodForm, format_code: str
+    ) -> HttpResponse:
+        """Confirm, then start, the export of a long period as a staff job.
+
+        A GET only shows the confirmation, so a reloaded or prefetched link
+        starts nothing. The confirmation's POST starts the job.
+        """
+        period = form.period
+        if request.method == "POST":
+            job = start_journal_export(
+                period=period, format_code=format_code, user=request.user
+            )
+            messages.success(
+                request,
+                format_html(
+                    '{} started. Follow it on <a href="{}">Files and long '
+                    "actions</a>. You also get an email with the file's link "
+                    "when it is done.",
+                    job.title,
+                    reverse("admin:shop_staffjob_changelist"),
+                ),
+            )
+            return redirect("admin:shop_staffjob_changelist")
+        context = self._context(request, "Export the journal", form)
+        context.update(
+            period=period,
+            period_days=period_days(period),
+            max_days=DIRECT_EXPORT_MAX_DAYS,
+            export_format=FORMATS[format_code],
+        )
+        return TemplateResponse(
+            request, "admin/accounting/reports/export_job.html", context
+        )
 
     def _context(self, request: HttpRequest, title: str, form: PeriodForm) -> dict:
         return {

@@ -74,17 +74,41 @@ def export_journal(*, period: Period, format_code: str) -> JournalExport:
 
     Raises ValueError naming the format and the choices for an unknown one.
     """
-    export_format = FORMATS.get(format_code)
-    if export_format is None:
+    export_format(format_code)
+    return render_journal(
+        entries=list_entries(period=period), period=period, format_code=format_code
+    )
+
+
+def export_format(format_code: str) -> ExportFormat:
+    """Return the format of a code.
+
+    Raises ValueError naming the choices for an unknown code.
+    """
+    found = FORMATS.get(format_code)
+    if found is None:
         raise ValueError(
             f"Unknown export format {format_code!r}; choose one of "
             f"{', '.join(FORMATS)}."
         )
-    entries = list_entries(period=period)
+    return found
+
+
+def render_journal(
+    *, entries: Sequence[JournalEntry], period: Period, format_code: str
+) -> JournalExport:
+    """Render entries loaded by list_entries for `period` in one format.
+
+    export_journal loads and renders in one call. A caller that loads the
+    entries in parts, to report progress, passes them here in the order
+    list_entries returns them, for the same text. Raises ValueError for
+    an unknown format.
+    """
+    chosen = export_format(format_code)
     stream = io.StringIO()
     _writer(format_code, period)(entries, stream)
     return JournalExport(
-        format=export_format,
+        format=chosen,
         period=period,
         content=stream.getvalue(),
         entry_count=len(entries),
@@ -104,4 +128,12 @@ def _writer(
     return writers[format_code]
 
 
-__all__ = ["FORMATS", "ExportFormat", "JournalExport", "export_journal"]
+__all__ = [
+    "FORMATS",
+    "ExportFormat",
+    "JournalExport",
+    "export_format",
+    "export_journal",
+    "list_entries",
+    "render_journal",
+]
