@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounting.api import AccountViewSet, JournalEntryViewSet
+from inventory.api import PurchaseOrderViewSet, StockAdjustmentViewSet
 from orders.api import OrderViewSet
 from shop.api.auth_token import ThrottledObtainAuthToken
 from shop.api.catalog import ProductViewSet, VariantViewSet
@@ -18,6 +19,10 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("orders", OrderViewSet, basename="order")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
+router.register(
+    "stock-adjustments", StockAdjustmentViewSet, basename="stock-adjustment"
+)
+router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -376,6 +376,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field named "status" with its own choices.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "PurchaseOrderStatusEnum": "inventory.models.PurchaseOrder.Status",
+        "ShipmentStatusEnum": "fulfillment.models.Shipment.Status",
+    },
 }
 
 # ---------------------------------------------------------------------------
