@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounting.api import AccountViewSet, JournalEntryViewSet
+from fulfillment.api import ShipmentViewSet
 from inventory.api import PurchaseOrderViewSet, StockAdjustmentViewSet
 from orders.api import OrderViewSet
 from shop.api.auth_token import ThrottledObtainAuthToken
@@ -23,6 +24,7 @@ router.register(
     "stock-adjustments", StockAdjustmentViewSet, basename="stock-adjustment"
 )
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+router.register("shipments", ShipmentViewSet, basename="shipment")
 
 urlpatterns = [
     path("", include(router.urls)),
