@@ -9,6 +9,7 @@ from accounting.api import AccountViewSet, JournalEntryViewSet
 from fulfillment.api import ShipmentViewSet
 from inventory.api import PurchaseOrderViewSet, StockAdjustmentViewSet
 from orders.api import OrderViewSet
+from orders.api_counter import CounterSaleViewSet
 from shop.api.auth_token import ThrottledObtainAuthToken
 from shop.api.catalog import ProductViewSet, VariantViewSet
 from shop.api.customers import CustomerViewSet
@@ -25,6 +26,7 @@ router.register(
 )
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
 router.register("shipments", ShipmentViewSet, basename="shipment")
+router.register("counter-sales", CounterSaleViewSet, basename="counter-sale")
 
 urlpatterns = [
     path("", include(router.urls)),
