@@ -11,6 +11,7 @@ from . import admin_webhooks  # noqa: F401  (webhook endpoints, deliveries)
 from .admin_csv import CsvImportExportMixin
 from .admin_customers import CustomerAdminMixin
 from .admin_history import ChangeHistoryAdmin
+from .customer_resources import CustomerResource
 from .models import Address, Category, Customer, Product, Variant
 from .money import format_money
 from .resources import ProductResource
@@ -175,13 +176,16 @@ class AddressInline(admin.StackedInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(CustomerAdminMixin, ChangeHistoryAdmin):
+class CustomerAdmin(CsvImportExportMixin, CustomerAdminMixin, ChangeHistoryAdmin):
     list_display = ["email", "full_name", "phone", "order_count", "created_at"]
     list_filter = ["marketing_consent", "marketing_consent_source"]
     search_fields = ["email", "first_name", "last_name", "phone"]
     readonly_fields = ["created_at"]
     raw_id_fields = ["user"]
     inlines = [AddressInline]
+    # CSV import and export (shop.customer_resources).
+    resource_classes = [CustomerResource]
+    export_file_stem = "customers"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(order_total=Count("orders"))
