@@ -203,7 +203,7 @@ def counter_pay(request: HttpRequest) -> HttpResponse:
     try:
         order = record_counter_sale(
             lines=_lines(state),
-            customer=_customer(state),
+            customer=_sale_customer(state),
             payment_method=method,
             amount_tendered=_tendered(method, tendered_text),
             client_key=client_key,
@@ -272,6 +272,25 @@ def _customer(state: dict) -> Customer | None:
     if not state["customer_id"]:
         return None
     return Customer.objects.filter(pk=state["customer_id"]).first()
+
+
+def _sale_customer(state: dict) -> Customer | None:
+    """Return the sale's customer, or None for a walk-in sale.
+
+    Raises CounterSaleError, and takes the customer off the sale, when the
+    record chosen was merged into another or deleted since: the sale must
+    not go to the walk-in record unnoticed.
+    """
+    customer = _customer(state)
+    if customer is None and state["customer_id"]:
+        missing = state["customer_id"]
+        state["customer_id"] = None
+        raise CounterSaleError(
+            f"Customer {missing} is no longer on file: the record was merged "
+            "into another or deleted. Find the customer again, then take "
+            "payment."
+        )
+    return customer
 
 
 def _tendered(method: str, text: str) -> Decimal | None:

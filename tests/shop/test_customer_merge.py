@@ -317,6 +317,30 @@ def test_merge_handles_every_customer_relation():
     assert relations == MOVED_RELATIONS
 
 
+def test_counter_sale_for_merged_customer_rejected(client, mug, staff):
+    kept = CustomerFactory(email="ann@example.com")
+    removed = CustomerFactory(email=" ann@example.com ")
+    client.force_login(staff)
+    client.post("/counter/add/", {"code": "MUG-01", "quantity": "1"})
+    session = client.session
+    session["counter_sale"]["customer_id"] = removed.pk
+    session.save()
+    merge_customers(keep_id=kept.pk, remove_ids=[removed.pk])
+    key = client.session["counter_sale"]["client_key"]
+
+    response = client.post(
+        "/counter/pay/", {"client_key": key, "method": "debit"}, follow=True
+    )
+
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == [
+        f"Customer {removed.pk} is no longer on file: the record was merged "
+        "into another or deleted. Find the customer again, then take payment."
+    ]
+    assert Order.objects.count() == 0
+    assert client.session["counter_sale"]["customer_id"] is None
+
+
 def merge_form(keep, *merge):
     return {"keep": str(keep.pk), "merge": [str(c.pk) for c in merge]}
 
