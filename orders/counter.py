@@ -215,7 +215,14 @@ def _record_sale(
     user: AbstractBaseUser | None,
 ) -> Order:
     quote = quote_counter_sale(lines=lines)
-    _check_available(_lock_stock(quote), quote)
+    stocks = _lock_stock(quote)
+    # A double submit of this sale waits on the locks above until the first
+    # request commits. Checking availability first would then reject the
+    # retry of a sale of the last units that was in fact recorded.
+    earlier = Order.objects.filter(client_key=client_key).first()
+    if earlier is not None:
+        return earlier
+    _check_available(stocks, quote)
     amount_paid = _amount_paid(quote, payment_method, amount_tendered)
 
     order = _write_order(
