@@ -198,7 +198,8 @@ class _StockEvents:
     the savepoint it was registered in, rolls back.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, transaction_key: str | None) -> None:
+        self.transaction_key = transaction_key
         self.endpoints = subscribed_endpoints(WebhookEvent.STOCK_CHANGED)
         self.events: dict[int, dict[str, Any]] = {}
         self.delivery_ids: dict[int, list[int]] = {}
@@ -258,13 +259,33 @@ class _StockEvents:
 def _current_stock_events() -> _StockEvents:
     # NOTE: run_on_commit is Django's list of (savepoint ids, callback,
     # robust) entries of the open transaction, undocumented but read by
-    # Django's own TestCase.captureOnCommitCallbacks. A test that never
-    # commits (pytest-django's db fixture) is one transaction to this code.
+    # Django's own TestCase.captureOnCommitCallbacks.
     connection = transaction.get_connection()
+    key = _transaction_key(connection)
     for entry in connection.run_on_commit:
         callback = entry[1]
-        if isinstance(callback, _StockEvents) and not callback.committed:
+        if (
+            isinstance(callback, _StockEvents)
+            and not callback.committed
+            and callback.transaction_key == key
+        ):
             return callback
-    batch = _StockEvents()
+    batch = _StockEvents(key)
     transaction.on_commit(batch)
     return batch
+
+
+def _transaction_key(connection: Any) -> str | None:
+    # The savepoint id of the outermost atomic block that a Django TestCase
+    # did not open. In production that block began the transaction, so the
+    # key is None, and the commit clears run_on_commit. A test's own
+    # transaction never commits, so there the key separates the transactions
+    # of successive service calls, as production commits do.
+    blocks = connection.atomic_blocks
+    savepoint_ids = connection.savepoint_ids
+    # The block that began the transaction has no savepoint id.
+    offset = len(blocks) - len(savepoint_ids)
+    for index, block in enumerate(blocks):
+        if not getattr(block, "_from_testcase", False):
+            return savepoint_ids[index - offset] if index >= offset else None
+    return None

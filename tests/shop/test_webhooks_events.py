@@ -3,9 +3,6 @@
 Tests run in pytest-django's db fixture, whose transaction never commits,
 so the `committed` fixture runs a block in a transaction and then its
 on-commit callbacks, as a commit would, with Celery tasks eager.
-stock.changed coalesces per transaction: setup that moves stock runs in a
-committed() block of its own so its changes are not merged with the
-test's.
 """
 
 import re
@@ -363,6 +360,17 @@ def test_stock_changed_after_savepoint_rollback(committed, webhook_receiver):
     assert stocks["TOWEL-01"]["quantity_on_hand"] == 7
     assert stocks["TOWEL-01"]["movement_id"] == last_towel_movement.pk
     assert len(deliveries_of(WebhookEvent.STOCK_CHANGED)) == 2
+
+
+def test_stock_changed_after_uncommitted_setup(committed, webhook_receiver):
+    mug = stocked_variant("MUG-BLUE", "Harbour Mug", "18.50", on_hand=10)
+    make_endpoint(webhook_receiver.url, WebhookEvent.STOCK_CHANGED)
+
+    with committed():
+        adjust_stock(variant=mug, quantity_change=-3, reason="Broken", user=None)
+
+    [request] = webhook_receiver.requests
+    assert request.json["data"]["stock"]["quantity_on_hand"] == 7
 
 
 def test_stock_changed_per_transaction(committed, webhook_receiver):
