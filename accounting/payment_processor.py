@@ -89,7 +89,7 @@ def store_processor_fee(*, payment_id: int, charge_id: str, fee_amount: Decimal)
             return payment
         payment.fee_amount = fee_amount
         payment.stripe_charge_id = charge_id or payment.stripe_charge_id
-        payment.save(update_fields=["fee_amount", "stripe_charge_id"])
+        payment.save(update_fields=["fee_amount", "stripe_charge_id", "updated_at"])
         post_processor_fee(payment=payment)
 
     logger.info(

@@ -205,9 +205,8 @@ class OrderFilterSet(UpdatedSinceFilterSet):
     updated_since_fields = (
         "updated_at",
         "shipments__updated_at",
-        "payments__created_at",
-        "payments__succeeded_at",
-        "refunds__created_at",
+        "payments__updated_at",
+        "refunds__updated_at",
         "invoice__issued_at",
         "credit_notes__issued_at",
     )

@@ -228,6 +228,7 @@ class Payment(models.Model):
     card_last4 = models.CharField(max_length=4, blank=True)
     failure_message = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -269,6 +270,7 @@ class Refund(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

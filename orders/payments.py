@@ -67,7 +67,7 @@ def prepare_payment(order: Order) -> Payment:
             payment.stripe_payment_intent_id, order.total_amount
         )
         payment.amount = order.total_amount
-        payment.save(update_fields=["amount"])
+        payment.save(update_fields=["amount", "updated_at"])
     return payment
 
 
@@ -114,7 +114,7 @@ def apply_payment_intent(
         return PaymentResult("succeeded", order)
     if status == "requires_action":
         payment.status = Payment.Status.REQUIRES_ACTION
-        payment.save(update_fields=["status"])
+        payment.save(update_fields=["status", "updated_at"])
         return PaymentResult(
             "requires_action", order, client_secret=intent["client_secret"]
         )

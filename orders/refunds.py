@@ -162,7 +162,7 @@ def complete_refund(
         credit, restock = _credit_for(order, refund, request)
         refund.status = Refund.Status.SUCCEEDED
         refund.stripe_refund_id = stripe_refund_id
-        refund.save(update_fields=["status", "stripe_refund_id"])
+        refund.save(update_fields=["status", "stripe_refund_id", "updated_at"])
         credit_note = issue_credit_note(
             order=order,
             credit=credit,
@@ -259,7 +259,7 @@ def _request_stripe_refund(refund: Refund) -> dict[str, Any]:
 
 def _mark_failed(refund: Refund, message: str) -> None:
     Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
-        status=Refund.Status.FAILED
+        status=Refund.Status.FAILED, updated_at=timezone.now()
     )
     logger.warning(
         "Refund failed at Stripe: %s",

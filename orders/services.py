@@ -101,7 +101,7 @@ def record_payment_failure(
             return payment
         payment.status = Payment.Status.FAILED
         payment.failure_message = message[:255]
-        payment.save(update_fields=["status", "failure_message"])
+        payment.save(update_fields=["status", "failure_message", "updated_at"])
 
     logger.warning(
         "Card payment failed",

@@ -38,7 +38,7 @@ MOVED_RELATIONS = frozenset({"orders.order.customer", "shop.address.customer"})
 ADDRESS_FIELDS = tuple(
     field.attname
     for field in Address._meta.concrete_fields
-    if field.name not in {"id", "customer"}
+    if field.name not in {"id", "customer", "updated_at"}
 )
 # simple_history stores at most 100 characters of change reason.
 CHANGE_REASON_LENGTH = 100
@@ -240,7 +240,9 @@ def _move_addresses(kept: Customer, removed: list[Customer]) -> tuple[int, int]:
             known.add(key)
             moved.append(address.pk)
     Address.objects.filter(pk__in=dropped).delete()
-    Address.objects.filter(pk__in=moved).update(customer=kept)
+    Address.objects.filter(pk__in=moved).update(
+        customer=kept, updated_at=timezone.now()
+    )
     return len(moved), len(dropped)
 
 

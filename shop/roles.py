@@ -48,8 +48,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "shipping.view_packagingbox",
     ),
     # Counts and buys stock. The stocktake screen requires change_stock and
-    # the reorder screen add_purchaseorder. Also edits products and
-    # variants. No ledger.
+    # the reorder screen add_purchaseorder. Also adds and edits products
+    # and variants, which the product CSV import requires. No ledger.
     INVENTORY: (
         *all_actions("inventory.stock"),
         "inventory.view_stockmovement",
@@ -58,8 +58,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *all_actions("inventory.purchaseorder"),
         *all_actions("inventory.purchaseorderline"),
         "shop.view_product",
+        "shop.add_product",
         "shop.change_product",
         "shop.view_variant",
+        "shop.add_variant",
         "shop.change_variant",
     ),
     # Keeps the books with the whole accounting app. The reports and

@@ -141,8 +141,6 @@ def due_delivery_ids(
     never got, and expired claims.
     """
     cutoff = (now or timezone.now()) - SWEEP_GRACE
-    # TODO: no index covers status and next_attempt_at, so this query reads
-    # every delivery row each minute and slows as the log grows.
     deliveries = WebhookDelivery.objects.filter(
         Q(next_attempt_at__lt=cutoff)
         | Q(next_attempt_at__isnull=True, created_at__lt=cutoff),

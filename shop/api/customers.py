@@ -101,6 +101,8 @@ def search_customers(customers: QuerySet[Customer], query: str) -> QuerySet[Cust
 
 
 class CustomerFilterSet(UpdatedSinceFilterSet):
+    updated_since_fields = ("updated_at", "addresses__updated_at")
+
     q = django_filters.CharFilter(
         method="filter_q",
         help_text="Email, name, phone number, postal code, order number or "

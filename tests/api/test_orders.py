@@ -242,8 +242,8 @@ def test_order_updated_since_skips_unchanged(manager):
     shipped_order()
     Order.objects.update(updated_at=LONG_AGO)
     Shipment.objects.update(updated_at=LONG_AGO)
-    Payment.objects.update(created_at=LONG_AGO)
-    Refund.objects.update(created_at=LONG_AGO)
+    Payment.objects.update(updated_at=LONG_AGO)
+    Refund.objects.update(updated_at=LONG_AGO)
     Invoice.objects.update(issued_at=LONG_AGO)
     CreditNote.objects.update(issued_at=LONG_AGO)
 
