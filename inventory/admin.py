@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 
 from shop.admin_csv import CsvImportExportMixin
 from shop.admin_history import ChangeHistoryAdmin
+from shop.admin_pagination import DeferredJoinPaginator
 
 from . import services
 from .admin_movements import movements_table
@@ -85,6 +86,10 @@ class StockAdmin(CsvImportExportMixin, ChangeHistoryAdmin):
     list_select_related = ["variant__product", "supplier"]
     search_fields = ["variant__sku", "variant__barcode", "variant__product__name"]
     list_filter = ["backorderable", "supplier", "variant__product__category"]
+    # Counting only the filtered rows saves a second COUNT(*) per page.
+    show_full_result_count = False
+    # Joins the variant, product and supplier for the page's rows only.
+    paginator = DeferredJoinPaginator
     readonly_fields = [
         "variant",
         "location",

@@ -8,6 +8,7 @@ from shop.money import format_rate
 
 from . import admin_dashboard, admin_lookup  # noqa: F401  (index, /admin/lookup/)
 from .admin_filters import BackorderFilter
+from .admin_search import SEARCH_HELP_TEXT, search_orders
 from .admin_stock import OrderStockActionsMixin
 from .forms import PostalCodeField, postal_code_province_error
 from .models import Order, OrderLine, OrderTax, Payment, StripeEvent
@@ -119,17 +120,13 @@ class OrderAdmin(OrderStockActionsMixin, ChangeHistoryAdmin):
         "created_at",
         "paid_at",
     ]
-    list_select_related = ["customer"]
-    search_fields = [
-        "=number",
-        "email",
-        "ship_name",
-        "customer__first_name",
-        "customer__last_name",
-        "ship_postal_code",
-        "lines__sku",
-    ]
-    date_hierarchy = "created_at"
+    # Non-empty so the search box shows. search_orders does the search.
+    search_fields = ["number"]
+    search_help_text = SEARCH_HELP_TEXT
+    # No date_hierarchy: its list of years reads every order (a quarter of a
+    # second at 100,000), and the created_at filter offers the usual ranges.
+    # Counting only the filtered rows saves a second COUNT(*) per page.
+    show_full_result_count = False
     inlines = [OrderLineInline, OrderTaxInline, PaymentInline]
     readonly_fields = [
         "number",
@@ -199,6 +196,9 @@ class OrderAdmin(OrderStockActionsMixin, ChangeHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_orders(queryset, search_term), False
 
     @admin.display(description="Invoice")
     def invoice_link(self, order: Order) -> str:
