@@ -79,7 +79,7 @@ def test_endpoint_secret_shown_once(manager_client):
     response = manager_client.post(reverse(ENDPOINT_ADD), endpoint_form(), follow=True)
 
     endpoint = WebhookEndpoint.objects.get()
-    message = [str(message) for message in response.context["messages"]][0]
+    message = next(str(message) for message in response.context["messages"])
     assert message.startswith(f"Signing secret of Warehouse ERP: {endpoint.secret} ")
     change = reverse("admin:shop_webhookendpoint_change", args=[endpoint.pk])
     page = manager_client.get(change).content.decode()
