@@ -17,7 +17,11 @@ from .lookup import RESULT_LIMIT, OrderLookup, find_orders, get_order_for_lookup
 
 
 def lookup_view(request: HttpRequest) -> HttpResponse:
-    """Search orders and show the one found or chosen."""
+    """Search orders and show the one found or chosen.
+
+    Open to every staff member whatever the role, so anyone who takes a
+    customer's call can answer "where is my order?" from this one screen.
+    """
     query = request.GET.get("q", "").strip()
     orders = list(find_orders(query)[:RESULT_LIMIT]) if query else []
     chosen_id = _chosen_order_id(request, orders)

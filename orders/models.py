@@ -93,6 +93,8 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-number"]
+        # The dashboard sums sales by the day an order was paid.
+        indexes = [models.Index(fields=["paid_at"], name="order_paid_at_idx")]
 
     def __str__(self) -> str:
         return f"Order {self.number}"
@@ -124,7 +126,8 @@ class OrderLine(models.Model):
     variant = models.ForeignKey(
         Variant, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    sku = models.CharField("SKU", max_length=64)
+    # Indexed for the order list's search by SKU.
+    sku = models.CharField("SKU", max_length=64, db_index=True)
     name = models.CharField(max_length=255)
     options = models.CharField(max_length=100, blank=True)
     tax_class = models.CharField(max_length=20, choices=TaxClass.choices)

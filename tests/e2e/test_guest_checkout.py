@@ -63,7 +63,7 @@ def add_hoodies_to_cart(page, live_server):
 def check_out_as_guest(page):
     """Go from the cart to the payment page: address, shipping, review."""
     page.get_by_role("link", name="Checkout").click()
-    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Email", exact=True).fill(EMAIL)
     page.get_by_label("Full name").fill("Avery Tremblay")
     page.get_by_label("Address", exact=True).fill("5670 Spring Garden Road")
     page.get_by_label("City").fill("Halifax")

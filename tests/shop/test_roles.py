@@ -22,6 +22,7 @@ ORDERS = "admin:orders_order_changelist"
 CARRIER_CALLS = "admin:shipping_carriercall_changelist"
 PRODUCTS = "admin:shop_product_changelist"
 USERS = "admin:auth_user_changelist"
+LOOKUP = "admin:orders_lookup"
 
 ACCESS = [
     (FULFILLMENT, SHIPMENTS, 200),
@@ -31,6 +32,9 @@ ACCESS = [
     (FULFILLMENT, REPORTS, 403),
     (FULFILLMENT, STOCK_ADD, 403),
     (FULFILLMENT, USERS, 403),
+    (FULFILLMENT, LOOKUP, 200),
+    (INVENTORY, LOOKUP, 200),
+    (ACCOUNTING, LOOKUP, 200),
     (INVENTORY, PURCHASE_ORDERS, 200),
     (INVENTORY, STOCK_ADD, 200),
     (INVENTORY, STOCKTAKE, 200),
