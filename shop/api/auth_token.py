@@ -10,6 +10,7 @@ the pair's failures on success, as a form sign-in does.
 from axes.utils import reset
 from django.conf import settings
 from django.urls import reverse
+from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
@@ -34,6 +35,17 @@ class ThrottledObtainAuthToken(ObtainAuthToken):
         ip_address = getattr(request, "axes_ip_address", None)
         if ip_address:
             reset(ip=ip_address, username=user.get_username())
+        if not user.is_staff:
+            # Every API endpoint requires a staff account, so a customer's
+            # token would open nothing; none is issued.
+            return Response(
+                {
+                    "detail": f"{user.get_username()} is not a staff account; "
+                    "API tokens are for staff and device accounts. Ask a "
+                    "manager for a device account."
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

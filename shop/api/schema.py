@@ -106,8 +106,9 @@ class TokenViewSchema(OpenApiViewExtension):
         @extend_schema(
             summary="Get the API token of a user",
             description=(
-                "Trade a username and password for the user's token. The "
-                "same token is returned until it is deleted in the admin. "
+                "Trade a staff username and password for the user's "
+                "token. The same token is returned until it is deleted in "
+                "the admin. A customer account gets no token (HTTP 403). "
                 "Failed attempts lock the username and address out for a "
                 "while (HTTP 429)."
             ),
@@ -118,6 +119,7 @@ class TokenViewSchema(OpenApiViewExtension):
                     VALIDATION_ERRORS_SCHEMA,
                     "Missing fields, or a wrong username or password.",
                 ),
+                403: OpenApiResponse(ErrorSerializer, "Not a staff account."),
                 429: OpenApiResponse(ErrorSerializer, "Too many failed attempts."),
             },
         )

@@ -60,7 +60,7 @@ def test_token_endpoint_needs_no_token(schema):
     operation = schema["paths"]["/api/token/"]["post"]
 
     assert operation.get("security", [{}]) == [{}]
-    assert set(operation["responses"]) == {"200", "400", "429"}
+    assert set(operation["responses"]) == {"200", "400", "403", "429"}
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from shop.login_throttling import cooloff_text
 
@@ -249,6 +250,17 @@ def test_api_token_success_resets_failures(client, staff):
 
     assert response.status_code == 200
     assert AccessAttempt.objects.count() == 0
+
+
+def test_api_token_refused_to_customer(client, customer):
+    response = token_login(client, PASSWORD, username="ann@example.com")
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "ann@example.com is not a staff account; API tokens are for "
+        "staff and device accounts. Ask a manager for a device account."
+    }
+    assert not Token.objects.filter(user=customer).exists()
 
 
 def test_api_token_missing_password_is_400(client, staff):
