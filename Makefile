@@ -21,7 +21,7 @@ DEMO_PORT := 8000
 STRIPE_PORT := 8420
 PYTEST_ARGS ?=
 
-.PHONY: help demo test check system-packages chromium clean-venv
+.PHONY: help demo test check pango system-packages chromium clean-venv
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -46,13 +46,16 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	touch $@
 
 # weasyprint renders invoice PDFs and needs Pango from the system.
-system-packages: $(INSTALLED)
+pango: $(INSTALLED)
 	@$(BIN)/python -c "import weasyprint" 2>/dev/null || {
 	  echo "weasyprint cannot load Pango. Install it with:"
 	  echo "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0"
 	  exit 1
 	}
-	# Tests read barcodes back from label PDFs with pdftoppm and zbarimg.
+
+# Tests read barcodes back from label PDFs with pdftoppm and zbarimg; the
+# shop itself does not need them.
+system-packages: pango
 	command -v zbarimg >/dev/null && command -v pdftoppm >/dev/null && exit 0
 	if [ "$$(id -u)" -ne 0 ]; then
 	  echo "Barcode tests need zbarimg and pdftoppm. Install them with:"
@@ -75,7 +78,7 @@ chromium:
 # The shop and localstripe find each other through these two settings.
 demo: export STRIPE_API_BASE = http://127.0.0.1:$(STRIPE_PORT)
 demo: export SHOP_BASE_URL = http://127.0.0.1:$(DEMO_PORT)
-demo: system-packages
+demo: pango
 	@for port in $(DEMO_PORT) $(STRIPE_PORT); do
 	  if (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then
 	    echo "Port $$port on 127.0.0.1 is in use; stop what listens there first."
