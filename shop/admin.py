@@ -24,7 +24,12 @@ class CategoryAdmin(TreeAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "_position", "_ref_node_id"]}),
+        # django-treebeard 7 renamed the form's move fields _position and
+        # _ref_node_id to treebeard_position and treebeard_ref_node.
+        (
+            None,
+            {"fields": ["name", "slug", "treebeard_position", "treebeard_ref_node"]},
+        ),
         (
             "Default packaging",
             {
