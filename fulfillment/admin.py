@@ -89,7 +89,7 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "order_link",
-        "status",
+        "stage",
         "created_at",
         "units",
         "ship_to",
@@ -159,6 +159,14 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
     def order_link(self, shipment: Shipment) -> str:
         url = reverse("admin:orders_order_change", args=[shipment.order_id])
         return format_html('<a href="{}">{}</a>', url, shipment.order.number)
+
+    @admin.display(description="Status", ordering="status")
+    def stage(self, shipment: Shipment) -> str:
+        if shipment.status != Shipment.Status.LABELLED:
+            return shipment.get_status_display()
+        if shipment.packed_at is None:
+            return "Labelled, not packed"
+        return "Labelled and packed"
 
     @admin.display(description="Units")
     def units(self, shipment: Shipment) -> int:

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from django import forms
 
 from .models import Shipment, ShipmentLine
+from .tracking_numbers import InvalidTrackingNumber, clean_tracking_number
 
 CARRIERS = [
     ("canadapost", "Canada Post"),
@@ -12,6 +13,7 @@ CARRIERS = [
     ("ups", "UPS"),
     ("fedex", "FedEx"),
     ("other", "Other carrier"),
+    ("shop", "Shop's own label"),
 ]
 
 
@@ -19,7 +21,7 @@ class ShipForm(forms.Form):
     """The carrier, service and tracking number of one parcel handed over.
 
     A shipment with a bought label already has them; the fields start
-    with its values and may be left as they are.
+    with its values, and a blank tracking number keeps the label's.
     """
 
     carrier = forms.ChoiceField(choices=CARRIERS)
@@ -27,7 +29,11 @@ class ShipForm(forms.Form):
     service_name = forms.CharField(
         max_length=100, required=False, help_text="For example Expedited Parcel."
     )
-    tracking_number = forms.CharField(max_length=40)
+    tracking_number = forms.CharField(
+        max_length=40,
+        required=False,
+        help_text="Leave blank to keep the bought label's tracking number.",
+    )
 
     def __init__(self, *args, shipment: Shipment, **kwargs):
         initial = {
@@ -39,14 +45,28 @@ class ShipForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         self.shipment = shipment
 
-    def clean_tracking_number(self) -> str:
-        value = self.cleaned_data["tracking_number"].replace(" ", "")
-        if not value.isalnum():
-            raise forms.ValidationError(
-                f"“{value}” is not a tracking number; use only the letters and "
-                "digits printed under the label's barcode."
+    def clean(self):
+        cleaned_data = super().clean()
+        carrier = cleaned_data.get("carrier")
+        if carrier is None or "tracking_number" not in cleaned_data:
+            return cleaned_data
+        entered = cleaned_data["tracking_number"] or self.shipment.tracking_number
+        try:
+            tracking_number = clean_tracking_number(entered, carrier=carrier)
+        except InvalidTrackingNumber as error:
+            message = (
+                f"“{error.value}” is not a tracking number; use only {error.allowed}."
             )
-        return value
+            self.add_error("tracking_number", message)
+            return cleaned_data
+        if not tracking_number:
+            self.add_error(
+                "tracking_number",
+                f"Shipment {self.shipment.number} has no tracking number yet; "
+                "enter the one printed under its label's barcode.",
+            )
+        cleaned_data["tracking_number"] = tracking_number
+        return cleaned_data
 
 
 class SplitForm(forms.Form):

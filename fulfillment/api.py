@@ -23,6 +23,7 @@ from . import services
 from .admin_forms import CARRIERS
 from .models import Shipment, ShipmentLine
 from .selectors import QUEUE_STATUSES
+from .tracking_numbers import InvalidTrackingNumber, clean_tracking_number
 
 SERVICE_ERRORS = (services.ShipmentError, AllocationError)
 CHANGE_SHIPMENT = require_permissions("fulfillment.change_shipment")
@@ -72,8 +73,16 @@ class ShipmentSerializer(serializers.ModelSerializer):
 
 
 class ShipRequestSerializer(serializers.Serializer):
+    """Carrier details of a parcel handed over; omitted ones keep the label's.
+
+    Needs the shipment in the context, as "shipment".
+    """
+
     tracking_number = serializers.CharField(
-        max_length=40, help_text="As printed under the label's barcode."
+        max_length=40,
+        required=False,
+        help_text="As printed under the label's barcode. Omit to keep the "
+        "tracking number of a bought label.",
     )
     carrier = serializers.ChoiceField(
         choices=CARRIERS,
@@ -85,21 +94,33 @@ class ShipRequestSerializer(serializers.Serializer):
         max_length=100, required=False, help_text="For example Expedited Parcel."
     )
 
-    def validate_tracking_number(self, value: str) -> str:
-        value = value.replace(" ", "")
-        if not value.isalnum():
+    def validate(self, attrs: dict) -> dict:
+        shipment = self.context["shipment"]
+        carrier = attrs.get("carrier") or shipment.carrier
+        entered = attrs.get("tracking_number") or shipment.tracking_number
+        try:
+            tracking_number = clean_tracking_number(entered, carrier=carrier)
+        except InvalidTrackingNumber as error:
             raise serializers.ValidationError(
-                f"{value!r} is not a tracking number; use only the letters and "
-                "digits printed under the label's barcode."
+                {"tracking_number": [str(error)]}
+            ) from None
+        if not tracking_number:
+            raise serializers.ValidationError(
+                {
+                    "tracking_number": [
+                        f"Shipment {shipment.number} has no tracking number from a "
+                        "bought label; send the one printed under its barcode."
+                    ]
+                }
             )
-        return value
+        return {**attrs, "tracking_number": tracking_number}
 
 
 class ShipmentFilterSet(UpdatedSinceFilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Shipment.Status.choices,
         help_text="Repeat for several. Without it, the list holds the "
-        "shipments still to pack and hand over (ready and packed).",
+        "shipments still to pack and hand over (ready, packed and labelled).",
     )
 
     class Meta:
@@ -136,11 +157,15 @@ class ShipmentViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Mark a shipment packed",
+        description=(
+            "A ready shipment becomes packed. A labelled shipment not packed "
+            "yet stays labelled and gets packed_at."
+        ),
         request=None,
         responses={
             200: ShipmentSerializer,
             409: conflict_response(
-                "The shipment is not ready to pack (already packed, labelled, "
+                "The shipment is not waiting to be packed (already packed, "
                 "shipped or cancelled)."
             ),
         },
@@ -173,7 +198,9 @@ class ShipmentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[CHANGE_SHIPMENT])
     def ship(self, request, number=None):
         shipment = self.get_object()
-        request_serializer = ShipRequestSerializer(data=request.data)
+        request_serializer = ShipRequestSerializer(
+            data=request.data, context={"shipment": shipment}
+        )
         request_serializer.is_valid(raise_exception=True)
         carrier_fields = {
             "carrier": "",

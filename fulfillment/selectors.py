@@ -13,8 +13,13 @@ CANADA_POST_TRACKING_URL = (
     "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={pin}"
 )
 
-# Statuses of the shipments staff still have to pack and hand over.
-QUEUE_STATUSES = (Shipment.Status.READY, Shipment.Status.PACKED)
+# Statuses of the shipments staff still have to pack and hand over. A
+# labelled parcel may still wait to be packed, and is always still to ship.
+QUEUE_STATUSES = (
+    Shipment.Status.READY,
+    Shipment.Status.PACKED,
+    Shipment.Status.LABELLED,
+)
 
 
 def tracking_url(shipment: Shipment) -> str:

@@ -116,10 +116,19 @@ def plan_shipments_for_lines(lines: Iterable[OrderLine]) -> list[Shipment]:
 
 
 def mark_packed(*, shipment: Shipment, user: User | None) -> Shipment:
-    """Record that a shipment is boxed and waiting for its label or carrier."""
+    """Record that a shipment is boxed and waiting for its label or carrier.
+
+    A label may be printed before packing: a LABELLED shipment not packed
+    yet gets packed_at and stays LABELLED, because its label is still the
+    one to ship with. Raises ShipmentError, changing nothing, for a
+    shipment already packed, shipped or cancelled.
+    """
     with transaction.atomic():
         shipment = _lock(shipment)
-        _transition(shipment, Status.PACKED)
+        if shipment.status == Status.LABELLED:
+            _pack_labelled(shipment)
+        else:
+            _transition(shipment, Status.PACKED)
         shipment.save(update_fields=["status", "packed_at"])
 
     _log("Shipment packed", shipment, user)
@@ -423,6 +432,16 @@ def _drop_unshipped_units(order: Order, reason: str, user: User | None) -> int:
     ).exclude(order=order)
     plan_shipments_for_lines(served)
     return dropped
+
+
+def _pack_labelled(shipment: Shipment) -> None:
+    if shipment.packed_at is not None:
+        packed = timezone.localtime(shipment.packed_at)
+        raise ShipmentError(
+            f"Shipment {shipment.number} is labelled and was packed at "
+            f"{packed:%Y-%m-%d %H:%M}, so there is nothing left to pack; ship it."
+        )
+    shipment.packed_at = timezone.now()
 
 
 def _transition(shipment: Shipment, status: str, *, at=None) -> None:

@@ -252,7 +252,14 @@ def test_ship_without_tracking_number_is_rejected(shipment, packer):
     response = client.post(f"{URL}{shipment.number}/ship/", {}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"tracking_number": ["This field is required."]}
+    assert response.json() == {
+        "tracking_number": [
+            f"Shipment {shipment.number} has no tracking number from a bought "
+            "label; send the one printed under its barcode."
+        ]
+    }
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.READY
 
 
 def test_ship_unknown_carrier_is_rejected(shipment, packer):
