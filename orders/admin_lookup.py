@@ -12,8 +12,10 @@ from django.shortcuts import render
 from django.urls import path, reverse
 
 from fulfillment.selectors import tracking_url
+from shop.text import strip_control_characters
 
 from .lookup import RESULT_LIMIT, OrderLookup, find_orders, get_order_for_lookup
+from .models import Order
 
 
 def lookup_view(request: HttpRequest) -> HttpResponse:
@@ -22,7 +24,9 @@ def lookup_view(request: HttpRequest) -> HttpResponse:
     Open to every staff member whatever the role, so anyone who takes a
     customer's call can answer "where is my order?" from this one screen.
     """
-    query = request.GET.get("q", "").strip()
+    # PostgreSQL rejects a NUL in a text parameter, so control characters
+    # are dropped before the query is searched or shown.
+    query = strip_control_characters(request.GET.get("q", "")).strip()
     orders = list(find_orders(query)[:RESULT_LIMIT]) if query else []
     chosen_id = _chosen_order_id(request, orders)
     lookup = get_order_for_lookup(chosen_id) if chosen_id else None
@@ -34,6 +38,7 @@ def lookup_view(request: HttpRequest) -> HttpResponse:
         "searched": "q" in request.GET,
         "orders": orders,
         "result_limit": RESULT_LIMIT,
+        "in_store": Order.Channel.IN_STORE,
         "lookup": lookup,
         "detail": _detail_rows(lookup) if lookup else None,
     }

@@ -14,7 +14,9 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Replace, Upper
 
 from shop.models import EmailLog
+from shop.text import strip_control_characters
 
+from .counter_customers import WALK_IN_EMAIL
 from .models import Order
 
 RESULT_LIMIT = 50
@@ -30,10 +32,11 @@ def find_orders(query: str) -> QuerySet[Order]:
     The query is tried as an order number, an email (any case, outer spaces
     ignored) and a ship-to or customer name. It is also tried as a phone
     number (digits only, a leading country code 1 ignored), a postal code
-    (with or without its space) and a shipment's tracking number. An empty
-    query matches nothing. Newest orders come first.
+    (with or without its space) and a shipment's tracking number. Control
+    characters are dropped, and an empty query matches nothing. Newest
+    orders come first.
     """
-    query = " ".join(query.split())
+    query = " ".join(strip_control_characters(query).split())
     if not query:
         return Order.objects.none()
 
@@ -86,9 +89,17 @@ def _email_condition(query: str) -> Q:
 
 
 def _name_condition(query: str) -> Q:
+    # Each word may come anywhere in the name, so "Tremblay Avery" finds
+    # Avery Tremblay. The walk-in record's name ("Walk-in customer") would
+    # match words such as "Tom" on every anonymous counter sale.
     if not any(character.isalpha() for character in query):
         return Q(pk__in=[])
-    return Q(ship_name__icontains=query) | Q(lookup_customer_name__icontains=query)
+    ship_name = Q()
+    customer_name = Q()
+    for word in query.split():
+        ship_name &= Q(ship_name__icontains=word)
+        customer_name &= Q(lookup_customer_name__icontains=word)
+    return (ship_name | customer_name) & ~Q(customer__email=WALK_IN_EMAIL)
 
 
 def phone_digits(query: str) -> str:

@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from accounting.models import CreditNote, Invoice
 from fulfillment.models import Shipment
+from orders.counter_customers import walk_in_customer
 from orders.lookup import find_orders
+from orders.models import Order
 from shop.models import EmailLog
 from tests.factories.orders import OrderFactory, OrderLineFactory
 from tests.factories.shop import CustomerFactory
@@ -99,6 +101,23 @@ def log_email(subject, reference="", to="someone@example.com"):
     )
 
 
+def counter_sale(number, customer=None):
+    customer = customer or walk_in_customer()
+    return OrderFactory(
+        number=number,
+        customer=customer,
+        channel=Order.Channel.IN_STORE,
+        status=Order.Status.COMPLETED,
+        ship_name=customer.full_name,
+        ship_line1="",
+        ship_city="",
+        ship_postal_code="",
+        shipping_method="in_store",
+        shipping_method_name="Taken in store",
+        total_amount=Decimal("1070.38"),
+    )
+
+
 def found_numbers(query):
     return [order.number for order in find_orders(query)]
 
@@ -154,6 +173,40 @@ def test_find_by_tracking_number(order, other_order):
 
 
 @pytest.mark.django_db
+def test_find_name_words_in_any_order(order, other_order):
+    assert found_numbers("TREMBLAY avery") == [100042]
+
+
+@pytest.mark.django_db
+def test_find_name_skips_walk_in_record(order):
+    tom = CustomerFactory(first_name="Tom", last_name="Ng", email="tom@example.com")
+    OrderFactory(number=100044, customer=tom, ship_name="Tom Ng")
+    counter_sale(100045)
+
+    assert found_numbers("Tom") == [100044]
+
+
+@pytest.mark.django_db
+def test_find_walk_in_sale_by_number(order):
+    counter_sale(100045)
+
+    assert found_numbers("100045") == [100045]
+
+
+@pytest.mark.django_db
+def test_find_ignores_control_characters(order, other_order):
+    add_shipment(order, 1, tracking_number="")
+
+    assert found_numbers("\x00") == []
+    assert found_numbers("Trem\x00blay\x1b") == [100042]
+
+
+@pytest.mark.django_db
+def test_find_huge_order_number_matches_nothing(order):
+    assert found_numbers("#" + "9" * 30) == []
+
+
+@pytest.mark.django_db
 def test_find_lists_each_order_once(order, other_order):
     add_shipment(order, 1, tracking_number="7023210039414604")
     add_shipment(order, 2, tracking_number="7023210039414604")
@@ -206,6 +259,58 @@ def test_lookup_empty_query_says_no_match(staff_client, order):
     assert response.status_code == 200
     assert response.context["lookup"] is None
     assert "No order matches an empty search." in response.text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_lookup_nul_character_on_postgresql(staff_client, order):
+    response = staff_client.get(LOOKUP_URL, {"q": "Tremblay\x00"})
+
+    assert response.status_code == 200
+    assert response.context["query"] == "Tremblay"
+    assert response.context["lookup"].order == order
+
+
+@pytest.mark.django_db
+def test_lookup_only_nul_says_empty_search(staff_client, order):
+    response = staff_client.get(LOOKUP_URL, {"q": "\x00"})
+
+    assert response.status_code == 200
+    assert response.context["orders"] == []
+    assert "No order matches an empty search." in response.text
+
+
+@pytest.mark.django_db
+def test_lookup_list_shows_counter_sale(staff_client, order):
+    tom = CustomerFactory(first_name="Avery", last_name="Roy", email="ar@example.com")
+    counter_sale(100045, customer=tom)
+
+    response = staff_client.get(LOOKUP_URL, {"q": "avery"})
+
+    assert "<td>Sold in store</td>" in response.text
+    assert "<td>$1,070.38</td>" in response.text
+
+
+@pytest.mark.django_db
+def test_lookup_detail_counter_sale_sold_in_store(staff_client):
+    counter_sale(100045)
+
+    response = staff_client.get(LOOKUP_URL, {"q": "100045"})
+
+    assert "<dt>Ship to</dt><dd>Sold in store</dd>" in response.text
+    assert "Ship to , NS" not in response.text
+    assert "<p>Sold in store, so nothing ships.</p>" in response.text
+    assert "No shipment yet." not in response.text
+
+
+@pytest.mark.django_db
+def test_lookup_detail_total_in_dollars(staff_client, order):
+    order.total_amount = Decimal("1070.38")
+    order.save()
+
+    response = staff_client.get(LOOKUP_URL, {"q": "100042"})
+
+    assert "<dt>Total</dt><dd>$1,070.38</dd>" in response.text
 
 
 @pytest.mark.django_db
