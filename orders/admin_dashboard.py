@@ -132,7 +132,7 @@ def _work_counts(dashboard: Dashboard) -> list[WorkCount]:
         WorkCount(
             label="Order lines on backorder",
             value=backorders.lines if backorders else None,
-            detail=f"{backorders.units} units waiting for stock" if backorders else "",
+            detail=_units_waiting(backorders.units) if backorders else "",
             url=_changelist("orders_order", BACKORDER_FILTER),
         ),
         WorkCount(
@@ -141,19 +141,23 @@ def _work_counts(dashboard: Dashboard) -> list[WorkCount]:
             url=reverse("admin:inventory_reorder"),
         ),
         WorkCount(
-            label="Emails failed, not sent since",
+            label="Emails that failed and were not resent",
             value=dashboard.failed_emails,
-            detail=f"Last {failed_emails.ATTENTION_DAYS} days",
+            detail=f"failed in the last {failed_emails.ATTENTION_DAYS} days",
             url=_changelist("shop_emaillog", ATTENTION_FILTER),
         ),
         WorkCount(
             label="Carrier calls failed, not retried",
             value=dashboard.failed_carrier_calls,
-            detail=f"Last {shipping_selectors.ATTENTION_DAYS} days",
+            detail=f"failed in the last {shipping_selectors.ATTENTION_DAYS} days",
             url=_changelist("shipping_carriercall", ATTENTION_FILTER),
         ),
     ]
     return [count for count in counts if count.value is not None]
+
+
+def _units_waiting(units: int) -> str:
+    return f"{units} unit{'' if units == 1 else 's'} waiting for stock"
 
 
 def _changelist(name: str, query: dict) -> str:

@@ -24,7 +24,7 @@ LOOKUP = "lookup"
 TO_SHIP = "Orders waiting to ship"
 BACKORDER = "Order lines on backorder"
 REORDER = "Variants at or below their reorder point"
-EMAILS = "Emails failed, not sent since"
+EMAILS = "Emails that failed and were not resent"
 CARRIER_CALLS = "Carrier calls failed, not retried"
 
 PANELS = {
@@ -145,6 +145,15 @@ def test_backorder_lines_and_units_counted(admin_client):
 
 
 @pytest.mark.django_db
+def test_one_backordered_unit_singular(admin_client):
+    OrderLineFactory(order=OrderFactory(paid=True), quantity=2, quantity_backordered=1)
+
+    response = admin_client.get(INDEX_URL)
+
+    assert work_counts(response)[BACKORDER].detail == "1 unit waiting for stock"
+
+
+@pytest.mark.django_db
 def test_stock_below_reorder_point_counted(admin_client):
     StockFactory(quantity_on_hand=3, reorder_point=5)
     StockFactory(quantity_on_hand=5, reorder_point=5)
@@ -174,6 +183,7 @@ def test_failed_email_listed_with_link(admin_client):
 
     count = work_counts(response)[EMAILS]
     assert count.value == 1
+    assert count.detail == "failed in the last 7 days"
     assert listed(admin_client, count.url) == [failed]
 
 
@@ -187,6 +197,7 @@ def test_failed_carrier_call_listed_with_link(admin_client):
 
     count = work_counts(response)[CARRIER_CALLS]
     assert count.value == 1
+    assert count.detail == "failed in the last 7 days"
     assert listed(admin_client, count.url) == [failed]
 
 
