@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import WebhookDelivery
+from .webhook_network import BlockedAddressError, post_pinned, resolve_checked
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +108,12 @@ def deliver(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery
 
     A 2xx response marks it delivered. Any other response or a network
     error schedules the next attempt by RETRY_DELAYS, or marks it failed
-    after MAX_ATTEMPTS. An inactive endpoint or a URL that is not http or
-    https fails it without a request. Returns the delivery, or None when
-    nothing was attempted: the delivery is missing, no longer pending, not
-    due yet, or claimed by another worker. Safe to run twice.
+    after MAX_ATTEMPTS. An inactive endpoint, a URL that is not http or
+    https, or a host that is or resolves to an address that
+    shop.webhook_network blocks fails it without a request. Returns the
+    delivery, or None when nothing was attempted: the delivery is missing,
+    no longer pending, not due yet, or claimed by another worker. Safe to
+    run twice.
     """
     now = now or timezone.now()
     delivery = (
@@ -127,7 +130,10 @@ def deliver(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery
         return None
 
     delivery.refresh_from_db(fields=["attempts"])
-    outcome = _post(delivery)
+    try:
+        outcome = _post(delivery)
+    except BlockedAddressError as error:
+        return _fail_unsent(delivery, f"Not sent: {error}")
     _record(delivery, outcome, timezone.now())
     return delivery
 
@@ -191,6 +197,19 @@ def _claim(delivery: WebhookDelivery, now: datetime) -> bool:
 
 
 def _post(delivery: WebhookDelivery) -> Outcome:
+    """POST the delivery to the addresses its host resolves to now.
+
+    Raises BlockedAddressError, before any connection, when one of them is
+    blocked. A name that does not resolve is a failed attempt, retried.
+    """
+    parts = urlsplit(delivery.endpoint.url)
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        addresses = resolve_checked(parts.hostname or "", port)
+    except OSError as error:
+        message = f"The receiver's host {parts.hostname} was not resolved: {error}"
+        return Outcome(status_code=None, body="", error=message)
+
     body = json.dumps(delivery.payload, separators=(",", ":")).encode("utf-8")
     headers = {
         "Content-Type": "application/json",
@@ -205,8 +224,9 @@ def _post(delivery: WebhookDelivery) -> Outcome:
     try:
         # Redirects are not followed: requests would turn the POST into a
         # GET, and a redirect could lead the signed event elsewhere.
-        with requests.post(
+        with post_pinned(
             delivery.endpoint.url,
+            addresses,
             data=body,
             headers=headers,
             timeout=TIMEOUT_SECONDS,

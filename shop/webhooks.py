@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .queueing import enqueue_on_commit
+from .webhook_network import BlockedAddressError, resolve_checked
 from .webhook_tasks import deliver_webhook
 
 logger = logging.getLogger(__name__)
@@ -148,7 +149,10 @@ def check_endpoint_url(url: str) -> None:
     """Raise ValidationError unless `url` can receive the shop's webhooks.
 
     It must be an http or https URL with a host, and not the shop itself
-    (settings.SHOP_BASE_URL): the events go to another system.
+    (settings.SHOP_BASE_URL): the events go to another system. Its host must
+    not be, or resolve to, an address that shop.webhook_network blocks. A
+    name that does not resolve now is accepted, because every delivery
+    resolves and checks it again.
     """
     parts = urlsplit(url)
     try:
@@ -166,6 +170,12 @@ def check_endpoint_url(url: str) -> None:
             f"{url} points at this shop ({settings.SHOP_BASE_URL}); enter the "
             "address of the system that receives the events."
         )
+    try:
+        resolve_checked(parts.hostname, port)
+    except BlockedAddressError as error:
+        raise ValidationError(f"{url} is rejected: {error}") from error
+    except OSError:
+        pass
 
 
 def _port(scheme: str, port: int | None) -> int:

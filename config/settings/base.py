@@ -198,6 +198,10 @@ SHOP_TAX_REGISTRATIONS = env.list("SHOP_TAX_REGISTRATIONS", default=[])
 SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
 SHOP_LOW_STOCK_THRESHOLD = env.int("SHOP_LOW_STOCK_THRESHOLD", default=5)
 SHOP_PAGE_SIZE = env.int("SHOP_PAGE_SIZE", default=24)
+# Let webhook endpoints point at loopback addresses (127.0.0.0/8, ::1,
+# localhost), for a receiver on a developer's machine. Always false in
+# production, where a loopback URL would expose the shop's own services.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
 
 # Back-office history and CSV files (shop.admin_history, shop.admin_csv).
 # History pages only show changes: a revert would skip the services that

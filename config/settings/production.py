@@ -29,6 +29,7 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_OFFLINE = False
 STRIPE_API_BASE = "https://api.stripe.com"
 STRIPE_JS_URL = "https://js.stripe.com/v3/"
+WEBHOOK_ALLOW_LOOPBACK = False
 
 # The proxy in front terminates TLS and sets X-Forwarded-Proto. It must
 # overwrite that header from clients, or they could claim HTTPS.

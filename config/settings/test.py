@@ -11,6 +11,8 @@ SHOP_TAX_REGISTRATIONS = ["BC", "MB", "SK", "QC"]
 # Tests choose per test whether tasks run eagerly or on a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# The test webhook receivers listen on 127.0.0.1.
+WEBHOOK_ALLOW_LOOPBACK = True
 SHOP_TAX_REGISTRATION_NUMBERS = {
     "BC": "PST-1234-5678",
     "MB": "123456-7",

@@ -11,7 +11,7 @@ from shop.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from shop.roles import FULFILLMENT, MANAGER
 from shop.webhooks import emit
 
-from .webhook_setup import SECRET, make_endpoint
+from .webhook_setup import SECRET, fake_dns, make_endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,17 @@ def log_in(client, role: str) -> User:
     user.groups.add(Group.objects.get(name=role))
     client.force_login(user)
     return user
+
+
+@pytest.fixture(autouse=True)
+def receiver_dns(monkeypatch):
+    fake_dns(
+        monkeypatch,
+        {
+            "erp.example.com": ["203.0.113.10"],
+            "metadata.example.com": ["203.0.113.11", "169.254.169.254"],
+        },
+    )
 
 
 @pytest.fixture
@@ -109,6 +120,85 @@ def test_endpoint_url_rejected(manager_client, settings, url, error):
     assert error in " ".join(response.context["adminform"].form.errors["url"])
     assert response.context["adminform"].form["name"].value() == "Warehouse ERP"
     assert WebhookEndpoint.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        (
+            "http://localhost:8000/stripe/webhook/",
+            "localhost is a loopback address, so webhooks are not sent there",
+        ),
+        (
+            "http://[::1]:8000/x",
+            "::1 is a loopback address, so webhooks are not sent there",
+        ),
+        (
+            "http://127.0.0.2:8000/x",
+            "127.0.0.2 is a loopback address, so webhooks are not sent there",
+        ),
+        (
+            "http://0.0.0.0:8000/x",
+            "0.0.0.0 is an unspecified address, so webhooks are not sent there",
+        ),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "169.254.169.254 is a link-local address, so webhooks are not sent",
+        ),
+        (
+            "https://metadata.example.com/hooks",
+            "metadata.example.com resolves to 169.254.169.254, which is a "
+            "link-local address",
+        ),
+    ],
+)
+def test_endpoint_internal_url_rejected(manager_client, settings, url, error):
+    settings.WEBHOOK_ALLOW_LOOPBACK = False
+
+    response = manager_client.post(reverse(ENDPOINT_ADD), endpoint_form(url=url))
+
+    assert response.status_code == 200
+    [message] = response.context["adminform"].form.errors["url"]
+    assert message.startswith(f"{url} is rejected: {error}")
+    assert message.endswith("use the receiver's public or LAN address.")
+    assert WebhookEndpoint.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://192.168.1.20:8080/hooks",
+        "http://10.0.0.5/hooks",
+        "http://172.16.4.2/hooks",
+        "http://[fd12:3456::7]/hooks",
+    ],
+)
+def test_endpoint_lan_url_accepted(manager_client, settings, url):
+    settings.WEBHOOK_ALLOW_LOOPBACK = False
+
+    response = manager_client.post(reverse(ENDPOINT_ADD), endpoint_form(url=url))
+
+    assert response.status_code == 302
+    assert WebhookEndpoint.objects.get().url == url
+
+
+def test_endpoint_unresolved_name_accepted(manager_client):
+    url = "https://not-in-dns.example.com/hooks"
+
+    response = manager_client.post(reverse(ENDPOINT_ADD), endpoint_form(url=url))
+
+    assert response.status_code == 302
+    assert WebhookEndpoint.objects.get().url == url
+
+
+def test_endpoint_loopback_accepted_when_allowed(manager_client, settings):
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    url = "http://localhost:9911/hooks"
+
+    response = manager_client.post(reverse(ENDPOINT_ADD), endpoint_form(url=url))
+
+    assert response.status_code == 302
+    assert WebhookEndpoint.objects.get().url == url
 
 
 def test_endpoint_without_events_rejected(manager_client):

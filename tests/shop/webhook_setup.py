@@ -1,11 +1,14 @@
 """Builders for webhook tests: endpoints, stocked variants, a paid order."""
 
+import ipaddress
+import socket
 from decimal import Decimal
 
 from django.db import transaction
 
 from inventory.services import set_opening_stock
 from orders.services import record_payment
+from shop import webhook_network
 from shop.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.factories.orders import order_with_lines
 from tests.factories.shop import VariantFactory
@@ -60,3 +63,19 @@ def pay(order):
 
 def deliveries_of(event_type):
     return list(WebhookDelivery.objects.filter(event_type=event_type).order_by("pk"))
+
+
+def fake_dns(monkeypatch, table):
+    """Resolve host names from `table` (name to addresses) in the webhook
+    address checks, so no test sends a DNS query. Other names, except IP
+    addresses, fail to resolve."""
+
+    def resolve(host, port):
+        if host in table:
+            return list(table[host])
+        try:
+            return [str(ipaddress.ip_address(host.strip("[]")))]
+        except ValueError:
+            raise socket.gaierror(socket.EAI_NONAME, f"{host} not found") from None
+
+    monkeypatch.setattr(webhook_network, "resolve", resolve)
