@@ -14,9 +14,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from inventory.allocation import AllocationError
+from shop.money import format_money
 from shop.queueing import send_task
 
-from . import label_batch, services, tasks
+from . import label_batch, labels, services, tasks
 from .admin_forms import ShipForm, SplitForm
 from .admin_labels import LabelAdminMixin
 from .documents_store import packing_slips_pdf
@@ -229,6 +230,10 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
             queryset.order_by("created_at", "pk").values_list("pk", flat=True)
         )
         try:
+            if "confirm" not in request.POST:
+                plan = label_batch.plan_label_batch(shipment_ids=shipment_ids)
+                if plan.to_buy:
+                    return self._confirm_label_batch(request, plan)
             job = label_batch.start_label_batch(
                 shipment_ids=shipment_ids, user=request.user
             )
@@ -243,6 +248,28 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
         )
         self.message_user(request, message, messages.SUCCESS)
         return None
+
+    def _confirm_label_batch(
+        self, request: HttpRequest, plan: label_batch.LabelBatchPlan
+    ) -> TemplateResponse:
+        """Show what printing would buy; nothing is bought until confirmed."""
+        shipments = [
+            *(label.shipment for label in plan.to_buy),
+            *plan.reprinted,
+            *plan.unlabelled,
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Buy labels and print them?",
+            "opts": Shipment._meta,
+            "plan": plan,
+            "summary": label_batch_summary(plan),
+            "shipment_ids": sorted(shipment.pk for shipment in shipments),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/fulfillment/shipment/confirm_label_batch.html", context
+        )
 
     @admin.action(description="Mark packed")
     def mark_packed(self, request, queryset):
@@ -342,6 +369,24 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
             self.message_user(
                 request, f"{done}: shipment {shipment.number}.", messages.SUCCESS
             )
+
+
+def label_batch_summary(plan: label_batch.LabelBatchPlan) -> str:
+    """Return how many labels printing would buy, from whom, at what cost."""
+    count = len(plan.to_buy)
+    if plan.carrier == labels.SHOP_LABEL:
+        text = f"{count} of the shop's own labels will be made now"
+    else:
+        noun = "label" if count == 1 else "labels"
+        text = f"{count} {noun} will be bought now from Canada Post"
+    text += f", at an estimated {format_money(plan.estimated_total)} before tax"
+    unknown = [shipment.number for shipment in plan.without_estimate]
+    if unknown:
+        text += (
+            f" for the {count - len(unknown)} with an estimate; no estimate for "
+            f"{', '.join(unknown)}"
+        )
+    return text + "."
 
 
 def shipment_summary_html(shipments: list[Shipment]) -> str:

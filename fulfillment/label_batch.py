@@ -10,8 +10,10 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.db.models import Count, Q
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
@@ -53,6 +55,69 @@ class LabelBatch:
     missing: list[MissingLabel] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class LabelToBuy:
+    """A shipment whose label the batch would buy, with its estimated cost."""
+
+    shipment: Shipment
+    estimated_cost: Decimal | None
+
+
+@dataclass
+class LabelBatchPlan:
+    """The labels a selection would buy, print again or lack, to confirm."""
+
+    carrier: str
+    to_buy: list[LabelToBuy] = field(default_factory=list)
+    reprinted: list[Shipment] = field(default_factory=list)
+    unlabelled: list[Shipment] = field(default_factory=list)
+
+    @property
+    def estimated_total(self) -> Decimal:
+        """Sum of the estimates known; see without_estimate for the rest."""
+        costs = [label.estimated_cost for label in self.to_buy]
+        return sum((cost for cost in costs if cost is not None), Decimal("0.00"))
+
+    @property
+    def without_estimate(self) -> list[Shipment]:
+        return [label.shipment for label in self.to_buy if label.estimated_cost is None]
+
+
+def plan_label_batch(*, shipment_ids: Sequence[int]) -> LabelBatchPlan:
+    """Sort `shipment_ids` into labels to buy, to print again and missing.
+
+    Reads only, so staff can see how many labels would be bought, from
+    which carrier and at what estimated cost before anything is bought.
+    Raises LabelBatchError as start_label_batch does.
+    """
+    _check_count(len(shipment_ids))
+    shipments = (
+        Shipment.objects.filter(pk__in=shipment_ids)
+        .select_related("order")
+        .annotate(
+            order_shipments=Count(
+                "order__shipments",
+                filter=~Q(order__shipments__status=Shipment.Status.CANCELLED),
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    # NOTE: a shop label's estimate packs the shipment, a few queries each,
+    # so this page's queries grow with the selection (MAX_BATCH_SHIPMENTS).
+    plan = LabelBatchPlan(carrier=labels.label_carrier())
+    for shipment in shipments:
+        if shipment.label_pdf:
+            plan.reprinted.append(shipment)
+        elif shipment.status in labels.LABEL_STATUSES:
+            cost = labels.estimate_label_cost(
+                shipment, order_shipments=shipment.order_shipments
+            )
+            plan.to_buy.append(LabelToBuy(shipment, cost))
+        else:
+            plan.unlabelled.append(shipment)
+    return plan
+
+
 def start_label_batch(*, shipment_ids: Sequence[int], user: User) -> StaffJob:
     """Queue a job printing the labels of `shipment_ids`, in that order.
 
@@ -61,6 +126,17 @@ def start_label_batch(*, shipment_ids: Sequence[int], user: User) -> StaffJob:
     MAX_BATCH_SHIPMENTS.
     """
     count = len(shipment_ids)
+    _check_count(count)
+    title = f"Labels for {_count(count, 'shipment')}"
+    return start_job(
+        kind=JOB_KIND,
+        title=title,
+        params={"shipment_ids": list(shipment_ids)},
+        user=user,
+    )
+
+
+def _check_count(count: int) -> None:
     if count == 0:
         raise LabelBatchError("No shipments are selected. Select some and print.")
     if count > MAX_BATCH_SHIPMENTS:
@@ -69,13 +145,6 @@ def start_label_batch(*, shipment_ids: Sequence[int], user: User) -> StaffJob:
             f"{MAX_BATCH_SHIPMENTS}. Select {MAX_BATCH_SHIPMENTS} or fewer and "
             f"print again."
         )
-    title = f"Labels for {_count(count, 'shipment')}"
-    return start_job(
-        kind=JOB_KIND,
-        title=title,
-        params={"shipment_ids": list(shipment_ids)},
-        user=user,
-    )
 
 
 def print_label_batch(job: StaffJob, progress: Progress) -> JobFile:

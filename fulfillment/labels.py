@@ -90,6 +90,38 @@ def is_contract_label(shipment: Shipment) -> bool:
     )
 
 
+def label_carrier() -> str:
+    """Return the carrier that labels bought now come from."""
+    return CANADA_POST if canada_post_configured() else SHOP_LABEL
+
+
+def estimate_label_cost(shipment: Shipment, *, order_shipments: int) -> Decimal | None:
+    """Estimate, before tax, what buying a shipment's label would cost.
+
+    A Canada Post label is estimated at the shipping the order's checkout
+    quote stored, which priced all of the order's parcels, so only when
+    `order_shipments` (the order's shipments not cancelled) is 1. The
+    shop's own label is priced from the rate table as the purchase would
+    price it. Returns None when there is no estimate, including for a
+    shipment the purchase would reject. Reads only.
+    """
+    if label_carrier() == CANADA_POST:
+        return shipment.order.shipping_amount if order_shipments == 1 else None
+    try:
+        service_code, _name = _service(shipment)
+        packed = pack_shipment(shipment, service_code=service_code)
+        parcel = ParcelItem(
+            weight_g=packed.weight_g,
+            length_cm=packed.length_cm,
+            width_cm=packed.width_cm,
+            height_cm=packed.height_cm,
+            quantity=1,
+        )
+        return _rate_table_price(shipment, service_code, parcel)
+    except LabelInputError:
+        return None
+
+
 def buy_label(*, shipment_id: int) -> Shipment | None:
     """Buy the label of a READY or PACKED shipment, once.
 
@@ -317,14 +349,6 @@ def _render_shop_label(shipment: Shipment) -> BoughtLabel:
 
 
 def _rate_table_cost(shipment: Shipment) -> Decimal:
-    table = rate_table()
-    code = shipment.service_code
-    if code not in table.service_names:
-        raise LabelInputError(
-            f"The rate table has no service {code!r}, so shipment "
-            f"{shipment.number} cannot be priced. Use one of "
-            f"{', '.join(sorted(table.service_names))}."
-        )
     parcel = ParcelItem(
         weight_g=shipment.weight_g or 0,
         length_cm=shipment.length_cm or Decimal(0),
@@ -332,6 +356,17 @@ def _rate_table_cost(shipment: Shipment) -> Decimal:
         height_cm=shipment.height_cm or Decimal(0),
         quantity=1,
     )
+    return _rate_table_price(shipment, shipment.service_code, parcel)
+
+
+def _rate_table_price(shipment: Shipment, code: str, parcel: ParcelItem) -> Decimal:
+    table = rate_table()
+    if code not in table.service_names:
+        raise LabelInputError(
+            f"The rate table has no service {code!r}, so shipment "
+            f"{shipment.number} cannot be priced. Use one of "
+            f"{', '.join(sorted(table.service_names))}."
+        )
     try:
         zone = table.zone_for(shipment.order.ship_province)
         return table.price(code, zone, billable_weight_kg([parcel], service=code))

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.contrib import messages
 from django.core.files.base import ContentFile
@@ -209,6 +211,7 @@ def test_print_labels_action_starts_job(
             {
                 "action": "print_label_batch",
                 "_selected_action": [shipment.pk for shipment in shipments],
+                "confirm": "yes",
             },
             follow=True,
         )
@@ -248,3 +251,87 @@ def test_print_labels_action_rejects_over_limit(client, packer, monkeypatch):
         "Select 2 or fewer and print again."
     )
     assert StaffJob.objects.count() == 0
+
+
+def post_print_labels(client, shipments, **extra):
+    return client.post(
+        SHIPMENTS,
+        {
+            "action": "print_label_batch",
+            "_selected_action": [shipment.pk for shipment in shipments],
+            **extra,
+        },
+    )
+
+
+def test_print_labels_unconfirmed_buys_nothing(box, client, packer):
+    shipments = [make_shipment(), make_shipment()]
+    client.force_login(packer)
+
+    response = post_print_labels(client, shipments)
+
+    assert response.status_code == 200
+    assert StaffJob.objects.count() == 0
+    assert not JournalEntry.objects.filter(event_key__startswith="label:").exists()
+    for shipment in shipments:
+        shipment.refresh_from_db()
+        assert shipment.status == Shipment.Status.READY
+        assert not shipment.label_pdf
+
+
+def test_print_labels_confirmation_states_shop_cost(box, client, packer):
+    shipments = [make_shipment(), make_shipment()]
+    client.force_login(packer)
+
+    response = post_print_labels(client, shipments)
+
+    # Each 31 x 26 x 11 cm parcel is in the rate table's 2 kg bracket, $14.25.
+    assert response.context["summary"] == (
+        "2 of the shop's own labels will be made now, at an estimated $28.50 "
+        "before tax."
+    )
+    assert 'name="confirm" value="yes"' in response.text
+
+
+def test_print_labels_confirmation_uses_checkout_quote(box, client, packer, settings):
+    settings.CANADAPOST_USERNAME = "user"
+    settings.CANADAPOST_PASSWORD = "secret"
+    settings.CANADAPOST_CUSTOMER_NUMBER = "0001234567"
+    quoted = make_shipment(shipping_amount=Decimal("18.40"))
+    split = make_shipment(shipping_amount=Decimal("30.00"))
+    Shipment.objects.create(number=f"{split.order.number}-2", order=split.order)
+    client.force_login(packer)
+
+    response = post_print_labels(client, [quoted, split])
+
+    assert response.context["summary"] == (
+        "2 labels will be bought now from Canada Post, at an estimated $18.40 "
+        f"before tax for the 1 with an estimate; no estimate for {split.number}."
+    )
+    assert StaffJob.objects.count() == 0
+
+
+def test_print_labels_confirmed_starts_job(
+    box, client, packer, django_capture_on_commit_callbacks
+):
+    shipments = [make_shipment()]
+    client.force_login(packer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_print_labels(client, shipments, confirm="yes")
+
+    job = StaffJob.objects.get()
+    assert job.status == Status.DONE
+    shipments[0].refresh_from_db()
+    assert shipments[0].status == Shipment.Status.LABELLED
+
+
+def test_print_labels_reprint_needs_no_confirmation(box, client, packer):
+    shipment = labelled_shipment()
+    client.force_login(packer)
+
+    response = post_print_labels(client, [shipment])
+
+    assert response.status_code == 302
+    job = StaffJob.objects.get()
+    assert job.params == {"shipment_ids": [shipment.pk]}
