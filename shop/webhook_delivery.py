@@ -139,14 +139,17 @@ def deliver(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery
 
 
 def due_delivery_ids(
-    *, now: datetime | None = None, limit: int = SWEEP_BATCH_SIZE
+    *,
+    now: datetime | None = None,
+    limit: int = SWEEP_BATCH_SIZE,
+    grace: timedelta = SWEEP_GRACE,
 ) -> list[int]:
-    """Return ids of pending deliveries overdue by more than SWEEP_GRACE.
+    """Return ids of pending deliveries overdue by more than `grace`.
 
-    Most overdue first. These are deliveries whose task the broker lost or
-    never got, and expired claims.
+    Most overdue first. With the default grace these are deliveries whose
+    task the broker lost or never got, and expired claims.
     """
-    cutoff = (now or timezone.now()) - SWEEP_GRACE
+    cutoff = (now or timezone.now()) - grace
     deliveries = WebhookDelivery.objects.filter(
         Q(next_attempt_at__lt=cutoff)
         | Q(next_attempt_at__isnull=True, created_at__lt=cutoff),

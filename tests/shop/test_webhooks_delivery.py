@@ -9,8 +9,10 @@ tests make a later attempt by calling deliver() at the due time.
 
 import logging
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from shop.models import WebhookDelivery, WebhookEvent
@@ -252,6 +254,54 @@ def test_sweep_leaves_delivery_within_grace(
     assert queued == 0
     assert delivery.status == WebhookDelivery.Status.PENDING
     assert webhook_receiver.requests == []
+
+
+def test_send_due_webhooks_retries_due_delivery(endpoint, committed, webhook_receiver):
+    webhook_receiver.answer_next(503)
+    delivery = emit_order_paid(committed)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    output = StringIO()
+
+    call_command("send_due_webhooks", stdout=output)
+
+    delivery.refresh_from_db()
+    assert output.getvalue() == (
+        "Attempted 1 due webhook delivery: 1 delivered, 0 to retry later, 0 failed.\n"
+    )
+    assert delivery.status == WebhookDelivery.Status.DELIVERED
+    assert delivery.attempts == 2
+    assert len(webhook_receiver.requests) == 2
+
+
+def test_send_due_webhooks_counts_retries(endpoint, committed, webhook_receiver):
+    webhook_receiver.answer_all(503)
+    deliveries = [emit_order_paid(committed) for _ in range(2)]
+    WebhookDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    output = StringIO()
+
+    call_command("send_due_webhooks", stdout=output)
+
+    assert output.getvalue() == (
+        "Attempted 2 due webhook deliveries: 0 delivered, 2 to retry later, 0 failed.\n"
+    )
+    assert len(webhook_receiver.requests) == 4
+
+
+def test_send_due_webhooks_skips_future_retry(endpoint, committed, webhook_receiver):
+    webhook_receiver.answer_next(503)
+    delivery = emit_order_paid(committed)
+    output = StringIO()
+
+    call_command("send_due_webhooks", stdout=output)
+
+    delivery.refresh_from_db()
+    assert output.getvalue() == "No webhook delivery is due.\n"
+    assert delivery.attempts == 1
+    assert len(webhook_receiver.requests) == 1
 
 
 def test_resend_keeps_event_id(endpoint, committed, webhook_receiver):
