@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from inventory.allocation import AllocationError
 from shop.money import format_money
@@ -23,6 +24,7 @@ from .admin_labels import LabelAdminMixin
 from .documents_store import packing_slips_pdf
 from .models import Shipment, ShipmentLine, TrackingEvent
 from .selectors import QUEUE_STATUSES, shipment_queue, tracking_url
+from .slip_data import ship_to_lines
 
 SERVICE_ERRORS = (services.ShipmentError, AllocationError)
 
@@ -112,10 +114,13 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
         "transmit_contract_shipments",
     ]
     inlines = [ShipmentLineInline, TrackingEventInline]
+    # The change page repeats the columns a phone's queue hides (ship to,
+    # tracking, last error), so the row's link reaches them.
     readonly_fields = [
         "number",
         "order_link",
         "status",
+        "ship_to_address",
         "tracking",
         "split_link",
         "carrier",
@@ -177,6 +182,11 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
     def ship_to(self, shipment: Shipment) -> str:
         order = shipment.order
         return f"{order.ship_name}, {order.ship_city} {order.ship_province}"
+
+    @admin.display(description="Ship to")
+    def ship_to_address(self, shipment: Shipment) -> str:
+        lines = ((line,) for line in ship_to_lines(shipment.order))
+        return format_html_join(mark_safe("<br>"), "{}", lines)
 
     @admin.display(description="Tracking")
     def tracking(self, shipment: Shipment) -> str:
