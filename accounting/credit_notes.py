@@ -21,6 +21,7 @@ from accounting.credit_note_amounts import (
     LineBalance,
     OrderBalance,
     TaxBalance,
+    split_cents,
 )
 from accounting.credit_note_documents import (
     credit_note_filename,
@@ -28,7 +29,7 @@ from accounting.credit_note_documents import (
     render_credit_note_pdf,
 )
 from accounting.models import CreditNote, CreditNoteLine, CreditNoteTax, Invoice
-from orders.models import Order, Refund
+from orders.models import Order, OrderLine, Refund
 from orders.taxes import TaxableItem, calculate_taxes
 from shop.emails import send_logged_email
 from shop.models import TaxClass
@@ -53,16 +54,22 @@ def order_balance(order: Order) -> OrderBalance:
         .values("order_line")
         .annotate(units=Sum("quantity"), net=Sum("amount"), tax=Sum("tax_amount"))
     }
+    order_lines = list(order.lines.all())
+    taxes = _tax_balances(order)
+    goods_taxes = _goods_taxes(order_lines, taxes)
     lines = tuple(
-        _line_balance(line, credited_lines.get(line.pk)) for line in order.lines.all()
+        _line_balance(line, goods_tax, credited_lines.get(line.pk))
+        for line, goods_tax in zip(order_lines, goods_taxes, strict=True)
     )
     notes = CreditNote.objects.filter(order=order).aggregate(
         shipping=Sum("shipping_amount"), tax=Sum("tax_amount")
     )
+    # Whatever tax the credit notes gave back beyond their lines' tax was
+    # tax on shipping, so the amount left stays right for any split.
     lines_tax = sum((line.credited_tax for line in lines), ZERO)
     return OrderBalance(
         lines=lines,
-        taxes=_tax_balances(order),
+        taxes=taxes,
         shipping_net=order.shipping_amount,
         credited_shipping_net=notes["shipping"] or ZERO,
         credited_shipping_tax=(notes["tax"] or ZERO) - lines_tax,
@@ -148,17 +155,49 @@ def _write_lines(credit_note: CreditNote, credit: Credit) -> None:
     )
 
 
-def _line_balance(line, credited: dict | None) -> LineBalance:
+def _goods_taxes(
+    order_lines: list[OrderLine], taxes: tuple[TaxBalance, ...]
+) -> list[Decimal]:
+    """Return each line's tax on its goods alone, without shipping tax.
+
+    Checkout stores each line's tax with a share of the shipping tax added,
+    so that the lines' taxes add up to the order's tax. A balance counts the
+    shipping tax apart, so that share is taken off again. The lines' taxes
+    beyond the tax on goods are split back in proportion to each line's tax.
+    Lines that already carry only the tax on their goods, as counter sales
+    do, are kept as stored.
+    """
+    # NOTE: a line's share can differ by a cent from the one checkout gave
+    # it, because checkout split by the tax on goods alone. The shares
+    # always add up to the shipping tax.
+    stored = [line.tax_amount for line in order_lines]
+    goods_total = sum((tax.goods_amount for tax in taxes), ZERO)
+    shipping_total = sum((tax.shipping_amount for tax in taxes), ZERO)
+    shipping_shares = sum(stored, ZERO) - goods_total
+    if shipping_shares <= 0 or shipping_shares > shipping_total:
+        return stored
+    return [
+        tax - share
+        for tax, share in zip(stored, split_cents(shipping_shares, stored), strict=True)
+    ]
+
+
+def _line_balance(
+    line: OrderLine, goods_tax: Decimal, credited: dict | None
+) -> LineBalance:
     credited = credited or {}
+    # A credit note issued when line taxes still held a share of the
+    # shipping tax credited that share on its lines; count it as shipping.
+    credited_tax = min(credited.get("tax") or ZERO, goods_tax)
     return LineBalance(
         key=line.pk,
         quantity=line.quantity,
         net_amount=line.subtotal_amount,
-        tax_amount=line.tax_amount,
+        tax_amount=goods_tax,
         tax_class=line.tax_class,
         credited_quantity=credited.get("units") or 0,
         credited_net=credited.get("net") or ZERO,
-        credited_tax=credited.get("tax") or ZERO,
+        credited_tax=credited_tax,
     )
 
 

@@ -120,7 +120,7 @@ def plan_credit(order: Order, request: RefundRequest, balance: OrderBalance) -> 
     if request.amount is not None:
         return credit_for_amount(
             balance,
-            _check_amount(order, request.amount, balance),
+            check_refund_amount(order, request.amount, balance),
             shipping=request.shipping,
         )
 
@@ -218,6 +218,13 @@ def _start_refund(*, order: Order, request: RefundRequest, reason: str, user) ->
         payment = _refundable_payment(order)
         balance = order_balance(order)
         credit = plan_credit(order, request, balance)
+        if credit.total <= 0:
+            raise RefundError(
+                f"This refund comes to {format_money(credit.total)}, but a "
+                f"refund must be from $0.01 to "
+                f"{format_money(balance.remaining_total)}, the amount left to "
+                f"refund on order {order.number}; change the lines or amount."
+            )
         if request.restock:
             _check_restockable(order, request.units)
         return Refund.objects.create(
@@ -292,12 +299,31 @@ def _refundable_payment(order: Order) -> Payment:
     return payment
 
 
-def _check_amount(order: Order, amount: Decimal, balance: OrderBalance) -> Decimal:
+def check_refund_amount(
+    order: Order, amount: Decimal, balance: OrderBalance
+) -> Decimal:
+    """Check a lump sum against what is left to refund and return it.
+
+    Raises RefundError naming the amount and the maximum for an amount that
+    is not in whole cents, comes to $0.00 or less, or is above what is left.
+    """
     left = balance.remaining_total
-    if amount <= 0 or amount != round_money(amount):
+    if left <= 0:
         raise RefundError(
-            f"Refund amount {amount} is invalid; enter an amount above $0.00 "
-            "in whole cents."
+            f"Refund amount {format_money(round_money(amount))} is more than "
+            f"the $0.00 left to refund on order {order.number}; everything "
+            "paid is already refunded."
+        )
+    allowed = f"enter an amount from $0.01 to {format_money(left)}"
+    if round_money(amount) <= 0:
+        raise RefundError(
+            f"Refund amount {amount} rounds to $0.00 or less; {allowed}, the "
+            f"amount left to refund on order {order.number}."
+        )
+    if amount != round_money(amount):
+        raise RefundError(
+            f"Refund amount {amount} is not in whole cents; {allowed}, the "
+            f"amount left to refund on order {order.number}."
         )
     if amount > left:
         raise RefundError(

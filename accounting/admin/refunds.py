@@ -1,5 +1,6 @@
 """Credit notes, and the refund form reached from an order's admin page."""
 
+from decimal import Decimal
 from io import BytesIO
 
 from django import forms
@@ -21,7 +22,7 @@ from accounting.credit_notes import (
 from accounting.invoices import format_money
 from accounting.models import CreditNote, CreditNoteLine, CreditNoteTax
 from orders.models import Order
-from orders.refunds import RefundError, refund_order
+from orders.refunds import RefundError, check_refund_amount, refund_order
 
 from .invoices import ReadOnlyAdmin
 
@@ -29,10 +30,10 @@ from .invoices import ReadOnlyAdmin
 class RefundForm(forms.Form):
     """Units per line, or an amount; shipping, restock and a reason."""
 
+    # The range and the cents are checked in clean_amount, so that the
+    # message names the amount entered and the maximum left to refund.
     amount = forms.DecimalField(
         required=False,
-        min_value=0.01,
-        decimal_places=2,
         help_text="A lump sum in CAD, tax included, instead of units.",
     )
     shipping = forms.BooleanField(required=False, label="Refund the shipping")
@@ -43,6 +44,8 @@ class RefundForm(forms.Form):
 
     def __init__(self, *args, order: Order, balance, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order = order
+        self.balance = balance
         self.order_lines = list(order.lines.all())
         for line in self.order_lines:
             left = balance.line(line.pk).remaining_quantity
@@ -54,6 +57,15 @@ class RefundForm(forms.Form):
                 label=f"{line.sku} {line.name}",
                 help_text=f"{line.quantity} sold, {left} left to refund",
             )
+
+    def clean_amount(self) -> Decimal | None:
+        amount = self.cleaned_data.get("amount")
+        if amount is None:
+            return None
+        try:
+            return check_refund_amount(self.order, amount, self.balance)
+        except RefundError as error:
+            raise forms.ValidationError(str(error)) from error
 
     def line_fields(self):
         return [self[f"line_{line.pk}"] for line in self.order_lines]

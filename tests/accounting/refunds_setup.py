@@ -1,9 +1,11 @@
 """Paid orders to refund: real payments at localstripe, taxes as checkout."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from inventory.services import set_opening_stock
 from orders import payments, stripe_gateway
+from orders.checkout import _line_tax_shares
 from orders.models import Order
 from orders.services import record_payment
 from orders.taxes import TaxableItem, calculate_taxes
@@ -21,10 +23,20 @@ def stocked_variant(*, price: str, unit_cost: str, quantity: int = 10, **fields)
     return variant
 
 
-def order_for(*, province: str, lines, shipping: str = "12.00") -> Order:
+def order_for(
+    *,
+    province: str,
+    lines,
+    shipping: str = "12.00",
+    registrations: Sequence[str] = (),
+    shipping_tax_on_lines: bool = False,
+) -> Order:
     """Create an order awaiting payment with taxes as checkout sets them.
 
-    `lines` is a list of (variant, quantity).
+    `lines` is a list of (variant, quantity). `registrations` lists the
+    provinces where the shop collects PST or QST. With
+    `shipping_tax_on_lines`, each line's tax includes its share of the
+    shipping tax, as checkout stores it; otherwise only the tax on goods.
     """
     shipping_amount = Decimal(shipping)
     order = OrderFactory(ship_province=province, shipping_amount=shipping_amount)
@@ -35,14 +47,18 @@ def order_for(*, province: str, lines, shipping: str = "12.00") -> Order:
     breakdown = calculate_taxes(
         province=province,
         items=[
-            TaxableItem(line.pk, line.subtotal_amount, line.tax_class)
-            for line in order_lines
+            TaxableItem(index, line.subtotal_amount, line.tax_class)
+            for index, line in enumerate(order_lines)
         ],
         shipping_amount=shipping_amount,
-        registrations=[],
+        registrations=registrations,
     )
-    for line in order_lines:
-        line.tax_amount = breakdown.item_taxes[line.pk]
+    if shipping_tax_on_lines:
+        line_taxes = _line_tax_shares(breakdown, count=len(order_lines))
+    else:
+        line_taxes = [breakdown.item_taxes[index] for index in range(len(order_lines))]
+    for line, tax in zip(order_lines, line_taxes, strict=True):
+        line.tax_amount = tax
         line.save(update_fields=["tax_amount"])
     for component in breakdown.components:
         OrderTaxFactory(
