@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from inventory.allocation import AllocationError
+from shop.downloads import document_response
 from shop.money import format_money
 from shop.queueing import send_task
 
@@ -209,9 +210,11 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
     @admin.action(description="Print packing slips")
     def print_packing_slips(self, request, queryset):
         shipments = list(queryset.order_by("created_at", "pk"))
-        response = HttpResponse(packing_slips_pdf(shipments), "application/pdf")
-        response["Content-Disposition"] = 'inline; filename="packing-slips.pdf"'
-        return response
+        return document_response(
+            packing_slips_pdf(shipments),
+            filename="packing-slips.pdf",
+            as_attachment=False,
+        )
 
     @admin.action(description="Buy labels")
     def buy_labels(self, request, queryset):

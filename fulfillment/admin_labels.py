@@ -6,13 +6,15 @@ fulfillment.manifests.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
 from shipping.canadapost import CanadaPostException
+from shop.downloads import document_response
 
 from . import labels, manifests
 from .models import Shipment
@@ -20,7 +22,7 @@ from .parcels import LabelInputError
 
 # The stored PDFs a shipment's change page links to, by URL name: the file
 # field and what staff do when it is empty. They are served through the
-# admin so that only staff can read them.
+# admin so that only staff with fulfillment.view_shipment can read them.
 SHIPMENT_DOCUMENTS = {
     "label": ("label_pdf", "buy one with the “Buy labels” action"),
     "packing_slip": (
@@ -83,10 +85,10 @@ class LabelAdminMixin:
         )
         if len(paths) != 1:
             return None
-        return FileResponse(
+        return document_response(
             default_storage.open(paths[0], "rb"),
-            content_type="application/pdf",
             filename=paths[0].removeprefix("manifests/"),
+            as_attachment=False,
         )
 
     def document_view(
@@ -94,10 +96,10 @@ class LabelAdminMixin:
     ) -> HttpResponse:
         """Send a shipment's stored label or packing slip PDF."""
         shipment = get_object_or_404(Shipment, pk=shipment_id)
-        if document not in SHIPMENT_DOCUMENTS or not self.has_view_permission(
-            request, shipment
-        ):
-            return redirect("admin:fulfillment_shipment_change", shipment.pk)
+        if not self.has_view_permission(request, shipment):
+            raise PermissionDenied
+        if document not in SHIPMENT_DOCUMENTS:
+            raise Http404(f"Shipments have no document named {document!r}.")
         field_name, hint = SHIPMENT_DOCUMENTS[document]
         name = document.replace("_", " ")
         stored = getattr(shipment, field_name)
@@ -115,7 +117,8 @@ class LabelAdminMixin:
             self.message_user(request, message, messages.ERROR)
             return redirect("admin:fulfillment_shipment_change", shipment.pk)
         filename = f"{document.replace('_', '-')}-{shipment.number}.pdf"
-        return FileResponse(pdf, content_type="application/pdf", filename=filename)
+        # Inline, so that the browser opens the label ready to print.
+        return document_response(pdf, filename=filename, as_attachment=False)
 
 
 def _document_link(shipment: Shipment, document: str, text: str) -> str:

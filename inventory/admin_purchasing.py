@@ -16,13 +16,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from shop.downloads import document_response
 from shop.models import Variant
 from shop.money import format_money, round_money
 
 from . import purchasing
 from .models import PurchaseOrder, PurchaseOrderLine
+from .purchase_order_pdf import purchase_order_filename, render_purchase_order_pdf
 
 Status = PurchaseOrder.Status
 RECEIVABLE_STATUSES = (Status.SENT, Status.PARTLY_RECEIVED)
@@ -117,8 +120,16 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         "sent_at",
         "created_by",
         "created_at",
+        "pdf_link",
     ]
-    readonly_fields = ["number", "status", "sent_at", "created_by", "created_at"]
+    readonly_fields = [
+        "number",
+        "status",
+        "sent_at",
+        "created_by",
+        "created_at",
+        "pdf_link",
+    ]
     inlines = [PurchaseOrderLineInline]
     change_form_template = "admin/inventory/purchaseorder/change_form.html"
     change_list_template = "admin/inventory/purchaseorder/change_list.html"
@@ -166,8 +177,29 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
                 view(self.receive_view),
                 name="inventory_purchaseorder_receive",
             ),
+            path(
+                "<int:pk>/pdf/", view(self.pdf_view), name="inventory_purchaseorder_pdf"
+            ),
             *super().get_urls(),
         ]
+
+    def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Send the purchase order PDF as the supplier receives it."""
+        purchase_order = get_object_or_404(
+            PurchaseOrder.objects.select_related("supplier"), pk=pk
+        )
+        if not self.has_view_permission(request, purchase_order):
+            raise PermissionDenied
+        return document_response(
+            render_purchase_order_pdf(purchase_order),
+            filename=purchase_order_filename(purchase_order),
+        )
+
+    @admin.display(description="PDF")
+    def pdf_link(self, purchase_order: PurchaseOrder) -> str:
+        url = reverse("admin:inventory_purchaseorder_pdf", args=[purchase_order.pk])
+        filename = purchase_order_filename(purchase_order)
+        return format_html('<a href="{}">{}</a>', url, filename)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:

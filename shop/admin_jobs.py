@@ -11,7 +11,7 @@ download view, to its requester and to users who see all jobs only.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import jobs
+from .downloads import document_response
 from .models import StaffJob
 
 PAGE_TITLE = "Files and long actions"
@@ -225,9 +226,7 @@ class StaffJobAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return redirect("admin:shop_staffjob_changelist")
-        return FileResponse(
-            handle, as_attachment=True, filename=jobs.download_filename(job)
-        )
+        return document_response(handle, filename=jobs.download_filename(job))
 
 
 def _progress_text(job: StaffJob) -> str:

@@ -1,5 +1,3 @@
-from io import BytesIO
-
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,6 +9,7 @@ from django.utils.html import format_html
 from accounting.invoices import invoice_filename
 from accounting.models import Invoice
 from accounting.services import invoice_pdf, resend_invoice_email
+from shop.downloads import document_response
 from shop.failed_emails import ATTENTION_DAYS, unresolved_failed_emails
 from shop.models import EmailLog
 
@@ -72,11 +71,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
         )
         if not self.has_view_permission(request, invoice):
             raise PermissionDenied
-        return FileResponse(
-            BytesIO(invoice_pdf(invoice)),
-            as_attachment=True,
-            filename=invoice_filename(invoice),
-            content_type="application/pdf",
+        return document_response(
+            invoice_pdf(invoice), filename=invoice_filename(invoice)
         )
 
     @admin.display(description="PDF")

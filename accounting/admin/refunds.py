@@ -1,7 +1,6 @@
 """Credit notes, and the refund form reached from an order's admin page."""
 
 from decimal import Decimal
-from io import BytesIO
 
 from django import forms
 from django.contrib import admin, messages
@@ -23,6 +22,7 @@ from accounting.invoices import format_money
 from accounting.models import CreditNote, CreditNoteLine, CreditNoteTax
 from orders.models import Order
 from orders.refunds import RefundError, check_refund_amount, refund_order
+from shop.downloads import document_response
 
 from .invoices import ReadOnlyAdmin
 
@@ -153,11 +153,8 @@ class CreditNoteAdmin(ReadOnlyAdmin):
         )
         if not self.has_view_permission(request, credit_note):
             raise PermissionDenied
-        return FileResponse(
-            BytesIO(credit_note_pdf(credit_note)),
-            as_attachment=True,
-            filename=credit_note_filename(credit_note),
-            content_type="application/pdf",
+        return document_response(
+            credit_note_pdf(credit_note), filename=credit_note_filename(credit_note)
         )
 
     def refund_view(self, request: HttpRequest, order_id: int) -> HttpResponse:

@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounting.invoices import invoice_filename
 from accounting.models import Invoice
 from accounting.services import invoice_pdf
 from shop.cart import clear_cart, get_cart
+from shop.downloads import document_response
 
 from .. import payments
 from ..models import Order, Payment
@@ -214,10 +216,7 @@ def _invoice_response(order: Order) -> HttpResponse:
     invoice = Invoice.objects.filter(order=order).first() if was_paid else None
     if invoice is None:
         raise Http404("This order has no invoice yet.")
-    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-    filename = f"invoice-{invoice.number}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return document_response(invoice_pdf(invoice), filename=invoice_filename(invoice))
 
 
 @csrf_exempt

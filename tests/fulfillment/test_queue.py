@@ -74,7 +74,7 @@ def test_print_packing_slips_one_pdf(staff_client):
     response = action(staff_client, "print_packing_slips", shipments)
 
     assert response["Content-Type"] == "application/pdf"
-    assert page_count(response.content) == 3
+    assert page_count(b"".join(response.streaming_content)) == 3
 
 
 def test_mark_packed_action(staff_client):

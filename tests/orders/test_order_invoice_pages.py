@@ -72,7 +72,7 @@ def test_invoice_download_by_token(client, paid_order):
     assert response["Content-Disposition"] == (
         'attachment; filename="invoice-2001.pdf"'
     )
-    assert response.content == PDF
+    assert b"".join(response.streaming_content) == PDF
 
 
 def test_invoice_download_by_owner(client, owner, paid_order):
@@ -81,7 +81,7 @@ def test_invoice_download_by_owner(client, owner, paid_order):
 
     response = client.get(reverse("orders:customer-invoice", args=[paid_order.number]))
 
-    assert response.content == PDF
+    assert b"".join(response.streaming_content) == PDF
 
 
 def test_invoice_download_404_for_stranger(client, paid_order):
