@@ -19,7 +19,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV
+
+from .csv_files import NOT_TEXT_MESSAGE, CsvFileError, SpreadsheetCsv
 
 OUTCOMES = {
     "new": "New",
@@ -81,7 +82,7 @@ class CsvImportExportMixin(ImportExportMixin):
     checks; the admin's own model when empty.
     """
 
-    formats = [CSV]
+    formats = [SpreadsheetCsv]
     import_template_name = "admin/import_export/csv_import.html"
     skip_admin_log = True
     skip_export_form = True
@@ -105,6 +106,11 @@ class CsvImportExportMixin(ImportExportMixin):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # django-import-export's message names the Python exception.
+        message = str(e) if isinstance(e, CsvFileError) else NOT_TEXT_MESSAGE
+        form.add_error("import_file", message)
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)

@@ -8,6 +8,8 @@ is recorded in the model's history with the staff member, and with the
 change reason "CSV import" and the file's name.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.encoding import force_str
 from import_export import resources
@@ -17,6 +19,9 @@ from .import_cells import cell_text
 
 MAX_REASON_LENGTH = 100
 EMPTY_CELL = "(empty)"
+# Unicode category Cc except the tab. PostgreSQL rejects NUL in text, and
+# the others are invisible in a spreadsheet, so a cell never needs them.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def sheet_row(kwargs) -> int:
@@ -77,6 +82,22 @@ class CsvResource(resources.ModelResource):
             skipped.import_type = RowResult.IMPORT_TYPE_SKIP
             return skipped
         return super().import_row(row, instance_loader, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        # Runs before the row's key is looked up, which on PostgreSQL would
+        # fail on a NUL character.
+        errors = {}
+        for column, value in row.items():
+            found = CONTROL_CHARACTER.search(cell_text(value))
+            if found:
+                errors[column] = [
+                    f"{column} contains the control character "
+                    f"U+{ord(found.group()):04X}, which a spreadsheet does not "
+                    "show; delete the cell's text and type it again"
+                ]
+        if errors:
+            raise ValidationError(errors)
+        super().before_import_row(row, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
         try:

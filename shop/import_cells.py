@@ -7,12 +7,19 @@ plain amount like 12.50". Exports write the same text back, so a file
 exported, edited and imported again keeps every value it did not edit.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from import_export.fields import Field
 from import_export.widgets import Widget
 
 YES_WORDS = {"yes", "y", "true", "1"}
+# Digits with at most one decimal point: no exponent, NaN or Infinity,
+# which Decimal would accept.
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+SCIENTIFIC_NOTATION = re.compile(r"[+-]?\d+([.,]\d+)?[eE][+-]?\d+")
+# GTIN lengths: EAN-8, UPC-A, EAN-13 (and ISBN-13), GTIN-14.
+BARCODE_LENGTHS = (8, 12, 13, 14)
 NO_WORDS = {"no", "n", "false", "0"}
 
 
@@ -63,6 +70,33 @@ class CodeWidget(TextWidget):
         if any(character.isspace() for character in text):
             raise ValueError(
                 f"'{text}' contains a space; write it without spaces, {self.example}"
+            )
+        return text
+
+
+class BarcodeWidget(TextWidget):
+    """A GTIN barcode of 8, 12, 13 or 14 digits, or blank for none."""
+
+    def __init__(self):
+        super().__init__(max_length=64)
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        text = super().clean(value, row, **kwargs)
+        if SCIENTIFIC_NOTATION.fullmatch(text):
+            raise ValueError(
+                f"'{text}' is a number in scientific notation, because a "
+                "spreadsheet turned the barcode into a number; format the "
+                "barcode column as text and type the full digits again"
+            )
+        if text and (not text.isascii() or not text.isdigit()):
+            raise ValueError(
+                f"'{text}' is not a barcode; use the digits under the bars only, "
+                "like 9780451457998"
+            )
+        if text and len(text) not in BARCODE_LENGTHS:
+            raise ValueError(
+                f"'{text}' has {len(text)} digits, but a barcode has 8, 12, 13 or "
+                "14; check the digits under the bars"
             )
         return text
 
@@ -176,8 +210,9 @@ class YesNoWidget(Widget):
 
 
 def _decimal(text: str) -> Decimal | None:
+    if not PLAIN_NUMBER.fullmatch(text):
+        return None
     try:
-        number = Decimal(text)
+        return Decimal(text)
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None

@@ -8,11 +8,8 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from .consent import unsubscribe_url
+from .csv_files import plain_spreadsheet_text
 from .models import Customer
-
-# Spreadsheets read a cell that starts with one of these as a formula, so
-# such values get a leading apostrophe, which makes the cell plain text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 HEADER = [
     "email",
@@ -48,14 +45,10 @@ def mailing_list_rows() -> Iterator[list[str]]:
             local = timezone.localtime(customer.marketing_consent_at)
             consent_date = local.isoformat(timespec="seconds")
         yield [
-            _plain_text(customer.email.strip()),
-            _plain_text(customer.first_name),
-            _plain_text(customer.last_name),
+            plain_spreadsheet_text(customer.email.strip()),
+            plain_spreadsheet_text(customer.first_name),
+            plain_spreadsheet_text(customer.last_name),
             consent_date,
             customer.marketing_consent_source,
             unsubscribe_url(customer),
         ]
-
-
-def _plain_text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value

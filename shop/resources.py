@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from .catalog_import.planning import CategoryTree
 from .csv_resources import CsvResource, sheet_row
 from .import_cells import (
+    BarcodeWidget,
     CellField,
     CentimetreWidget,
     CodeWidget,
@@ -115,7 +116,7 @@ class ProductResource(CsvResource):
     sku = CellField(
         "sku", "sku", CodeWidget(max_length=64, required=True, example="like MH01-M")
     )
-    barcode = CellField("barcode", "barcode", TextWidget(max_length=64))
+    barcode = CellField("barcode", "barcode", BarcodeWidget())
     product_name = CellField(
         "product__name",
         "product_name",

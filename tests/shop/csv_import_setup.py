@@ -7,8 +7,10 @@ from django.urls import reverse
 
 
 def upload(client, admin_prefix, text, name="import.csv"):
-    """Post `text` as a CSV file to an import page; return the preview."""
-    file = SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+    """Post `text` (str, sent as UTF-8, or bytes) as a CSV file to an import
+    page; return the preview."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    file = SimpleUploadedFile(name, data, content_type="text/csv")
     return client.post(
         reverse(f"admin:{admin_prefix}_import"),
         {"format": "0", "resource": "0", "import_file": file},

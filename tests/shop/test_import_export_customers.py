@@ -140,7 +140,7 @@ def test_export_writes_customers_by_email(staff_client, ann):
 
     response = staff_client.get(reverse("admin:shop_customer_export"))
 
-    assert response.content.decode().splitlines() == [
+    assert response.content.decode("utf-8-sig").splitlines() == [
         "email,first_name,last_name,phone,marketing_consent",
         "ann@example.com,Ann,Leblanc,,no",
         "bo@example.com,Bo,Arsenault,902 555 0199,yes",
@@ -160,3 +160,19 @@ def test_export_queries_fixed(staff_client):
     many = export_queries(staff_client, 8)
 
     assert few == many
+
+
+def test_export_then_import_skips_walk_in(staff_client, ann):
+    walk_in = CustomerFactory(email="", first_name="Walk-in", last_name="customer")
+    exported = staff_client.get(reverse("admin:shop_customer_export"))
+
+    preview = upload(staff_client, CUSTOMERS, exported.content.decode())
+
+    assert preview_errors(preview) == []
+    assert outcomes(preview) == [(2, "Unchanged")]
+    assert (
+        exported.content.decode("utf-8-sig")
+        .splitlines()[1]
+        .startswith("ann@example.com,")
+    )
+    assert Customer.objects.filter(pk=walk_in.pk).exists()

@@ -55,7 +55,7 @@ def test_export_writes_one_row_per_variant(staff_client, hoodie):
     response = staff_client.get(reverse("admin:shop_product_export"))
 
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.decode().splitlines() == [
+    assert response.content.decode("utf-8-sig").splitlines() == [
         HEADER,
         "MH01-S,,Chaz Hoodie,chaz-hoodie,Men > Tops,standard,52.00,S,,600,,,,yes,yes",
         "MH01-M,,Chaz Hoodie,chaz-hoodie,Men > Tops,standard,52.00,M,,600,,,,yes,yes",
@@ -289,3 +289,48 @@ def test_export_queries_fixed(staff_client):
     many = export_queries(staff_client, 8)
 
     assert few == many
+
+
+@pytest.mark.parametrize(
+    ("cell", "error"),
+    [
+        (
+            "9.78045E+12",
+            "'9.78045E+12' is a number in scientific notation, because a "
+            "spreadsheet turned the barcode into a number; format the barcode "
+            "column as text and type the full digits again",
+        ),
+        (
+            "12345",
+            "'12345' has 5 digits, but a barcode has 8, 12, 13 or 14; check the "
+            "digits under the bars",
+        ),
+        (
+            "978-0451",
+            "'978-0451' is not a barcode; use the digits under the bars only, like "
+            "9780451457998",
+        ),
+    ],
+    ids=["scientific", "short", "hyphen"],
+)
+def test_bad_barcode_rejected(staff_client, hoodie, cell, error):
+    preview = upload(staff_client, PRODUCTS, f"sku,barcode\nMH01-S,{cell}")
+
+    assert preview_errors(preview) == [f"Row 2: barcode {error}"]
+    assert Variant.objects.get(sku="MH01-S").barcode == ""
+
+
+def test_thirteen_digit_barcode_saved(staff_client, hoodie):
+    import_csv(staff_client, PRODUCTS, "sku,barcode\nMH01-S,9780451457998")
+
+    assert Variant.objects.get(sku="MH01-S").barcode == "9780451457998"
+
+
+@pytest.mark.parametrize("cell", ["1e3", "NaN", "Infinity", "0x10"])
+def test_price_not_plain_number_rejected(staff_client, hoodie, cell):
+    preview = upload(staff_client, PRODUCTS, f"sku,price\nMH01-S,{cell}")
+
+    assert preview_errors(preview) == [
+        f"Row 2: price '{cell}' is not a number; use a plain amount like 12.50"
+    ]
+    assert Variant.objects.get(sku="MH01-S").price == Decimal("52.00")
