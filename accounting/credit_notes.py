@@ -33,7 +33,7 @@ from orders.models import Order, OrderLine, Refund
 from orders.taxes import TaxableItem, calculate_taxes
 from shop.emails import send_logged_email
 from shop.models import TaxClass
-from shop.money import ZERO
+from shop.money import ZERO, round_money
 from shop.queueing import enqueue_on_commit
 from shop.sequences import next_number
 
@@ -71,8 +71,8 @@ def order_balance(order: Order) -> OrderBalance:
         lines=lines,
         taxes=taxes,
         shipping_net=order.shipping_amount,
-        credited_shipping_net=notes["shipping"] or ZERO,
-        credited_shipping_tax=(notes["tax"] or ZERO) - lines_tax,
+        credited_shipping_net=_money_sum(notes["shipping"]),
+        credited_shipping_tax=_money_sum(notes["tax"]) - lines_tax,
     )
 
 
@@ -155,6 +155,15 @@ def _write_lines(credit_note: CreditNote, credit: Credit) -> None:
     )
 
 
+def _money_sum(total: Decimal | None) -> Decimal:
+    """Round a database sum of amounts to the cent, None counting as zero.
+
+    SQLite sums decimal columns as floating point, so a sum such as
+    2.0700000000001 would otherwise make the amount left miss a cent.
+    """
+    return ZERO if total is None else round_money(total)
+
+
 def _goods_taxes(
     order_lines: list[OrderLine], taxes: tuple[TaxBalance, ...]
 ) -> list[Decimal]:
@@ -188,7 +197,7 @@ def _line_balance(
     credited = credited or {}
     # A credit note issued when line taxes still held a share of the
     # shipping tax credited that share on its lines; count it as shipping.
-    credited_tax = min(credited.get("tax") or ZERO, goods_tax)
+    credited_tax = min(_money_sum(credited.get("tax")), goods_tax)
     return LineBalance(
         key=line.pk,
         quantity=line.quantity,
@@ -196,7 +205,7 @@ def _line_balance(
         tax_amount=goods_tax,
         tax_class=line.tax_class,
         credited_quantity=credited.get("units") or 0,
-        credited_net=credited.get("net") or ZERO,
+        credited_net=_money_sum(credited.get("net")),
         credited_tax=credited_tax,
     )
 
@@ -221,7 +230,7 @@ def _tax_balances(order: Order) -> tuple[TaxBalance, ...]:
             amount=tax.amount,
             shipping_amount=tax.shipping_amount,
             tax_classes=classes.get(tax.code, frozenset()),
-            credited=credited.get(tax.code) or ZERO,
+            credited=_money_sum(credited.get(tax.code)),
         )
         for tax in order_taxes
     )
