@@ -11,6 +11,7 @@ from . import admin_webhooks  # noqa: F401  (webhook endpoints, deliveries)
 from .admin_csv import CsvImportExportMixin
 from .admin_customers import CustomerAdminMixin
 from .admin_history import ChangeHistoryAdmin
+from .admin_variants import VariantAdminForm, VariantInlineFormSet
 from .customer_resources import CustomerResource
 from .models import Address, Category, Customer, Product, Variant
 from .money import format_money
@@ -59,6 +60,8 @@ class CategoryAdmin(TreeAdmin):
 
 class VariantInline(admin.TabularInline):
     model = Variant
+    form = VariantAdminForm
+    formset = VariantInlineFormSet
     extra = 0
     fields = [
         "sku",
@@ -155,6 +158,7 @@ class VariantAdmin(ChangeHistoryAdmin):
     """Variants one at a time, for their price history; new variants are
     added on their product's page."""
 
+    form = VariantAdminForm
     list_display = ["sku", "product", "option_label", "price", "is_active"]
     list_select_related = ["product"]
     list_filter = ["is_active"]

@@ -10,7 +10,7 @@ from localflavor.ca.ca_provinces import PROVINCE_CHOICES
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
-from .money import MoneyField
+from .money import MoneyField, validate_not_negative
 
 if TYPE_CHECKING:
     from inventory.selectors import Availability
@@ -99,11 +99,15 @@ class Variant(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="variants"
     )
+    # Also unique ignoring case, by the variant_sku_unique constraint below.
     sku = models.CharField("SKU", max_length=64, unique=True)
     barcode = models.CharField(max_length=64, blank=True, db_index=True)
     size = models.CharField(max_length=32, blank=True)
     colour = models.CharField(max_length=32, blank=True)
-    price = MoneyField(help_text="Selling price in CAD, before tax.")
+    price = MoneyField(
+        help_text="Selling price in CAD, before tax.",
+        validators=[validate_not_negative],
+    )
     unit_cost = MoneyField(
         null=True,
         blank=True,
@@ -132,6 +136,14 @@ class Variant(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gte=0), name="variant_price_not_negative"
+            ),
+            models.UniqueConstraint(
+                Lower("sku"),
+                name="variant_sku_unique",
+                violation_error_message=(
+                    "Another variant has this SKU in other letter case, and SKUs "
+                    "are matched ignoring case; choose another SKU."
+                ),
             ),
         ]
 

@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 CENT = Decimal("0.01")
@@ -29,6 +30,15 @@ class MoneyField(models.DecimalField):
         if kwargs.get("decimal_places") == 2:
             del kwargs["decimal_places"]
         return name, path, args, kwargs
+
+
+def validate_not_negative(amount: Decimal) -> None:
+    """Raise ValidationError for an amount below zero, naming the amount."""
+    if amount is not None and amount < 0:
+        raise ValidationError(
+            f"{format_money(amount)} is negative; enter 0.00 or more, like 12.50.",
+            code="negative",
+        )
 
 
 def format_money(amount: Decimal) -> str:

@@ -32,6 +32,7 @@ from .import_cells import (
     cell_text,
 )
 from .models import Category, Product, TaxClass, Variant
+from .skus import find_variant_with_sku
 
 CATEGORY_SEPARATOR = " > "
 MAX_GRAMS = 2_147_483_647
@@ -162,6 +163,8 @@ class ProductResource(CsvResource):
     def before_import(self, dataset, **kwargs):
         # Rows of one product, by slug: the first row's number and values.
         self.product_rows: dict[str, tuple[int, dict]] = {}
+        # The first row of each SKU in lower case: its number and SKU.
+        self.sku_rows: dict[str, tuple[int, str]] = {}
         super().before_import(dataset, **kwargs)
 
     def get_instance(self, instance_loader, row):
@@ -181,7 +184,7 @@ class ProductResource(CsvResource):
             errors = error.message_dict
         repeated = self.repeated_key_error(
             instance.sku, f"sku '{instance.sku}'", kwargs
-        )
+        ) or self._sku_case_error(instance, kwargs)
         if repeated:
             errors["sku"] = [repeated]
         errors.update(self._apply_product_columns(instance, row, kwargs))
@@ -215,6 +218,32 @@ class ProductResource(CsvResource):
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("product__category").order_by(
             "product__name", "id"
+        )
+
+    def _sku_case_error(self, variant: Variant, kwargs) -> str:
+        """Return an error when the row's SKU differs only in letter case
+        from an earlier row's or, for a new variant, from a stored SKU."""
+        sku = variant.sku
+        if not sku:
+            return ""
+        first_row, first_sku = self.sku_rows.setdefault(
+            sku.lower(), (sheet_row(kwargs), sku)
+        )
+        if first_sku != sku:
+            return (
+                f"sku '{sku}' differs from sku '{first_sku}' on row {first_row} "
+                "only in letter case, and SKUs are matched ignoring case; keep "
+                "one row for it, or choose another SKU"
+            )
+        if variant.pk is not None:
+            return ""
+        existing = find_variant_with_sku(sku)
+        if existing is None:
+            return ""
+        return (
+            f"sku '{sku}' differs from the shop's sku '{existing.sku}' only in "
+            "letter case, and SKUs are matched ignoring case; write "
+            f"'{existing.sku}' to update that variant, or choose another SKU"
         )
 
     def _apply_product_columns(self, variant: Variant, row, kwargs) -> dict:

@@ -8,8 +8,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models.functions import Lower
+
 from shop.models import Category, Product, Variant
 
+from .errors import CatalogImportError
 from .products import ProductSpec, VariantSpec
 
 PathKey = tuple[str, ...]
@@ -94,6 +97,7 @@ def build_plan(
     existing_variants = Variant.objects.select_related("product").in_bulk(
         [spec.sku for spec in variants], field_name="sku"
     )
+    _check_sku_case([spec for spec in variants if spec.sku not in existing_variants])
     for variant_spec in variants:
         variant = existing_variants.get(variant_spec.sku)
         if variant is None:
@@ -103,6 +107,26 @@ def build_plan(
         else:
             plan.variants_unchanged += 1
     return plan
+
+
+def _check_sku_case(new_variants: list[VariantSpec]) -> None:
+    """Raise CatalogImportError for new SKUs that the shop already has in
+    other letter case, since SKUs are unique ignoring case."""
+    stored = dict(
+        Variant.objects.annotate(sku_lower=Lower("sku"))
+        .filter(sku_lower__in=[spec.sku.lower() for spec in new_variants])
+        .values_list("sku_lower", "sku")
+    )
+    errors = [
+        f'line {spec.line}: sku "{spec.sku}" differs from the shop\'s sku '
+        f'"{stored[spec.sku.lower()]}" only in letter case, and SKUs are '
+        f'matched ignoring case; write "{stored[spec.sku.lower()]}" to update '
+        "that variant, or choose another SKU"
+        for spec in new_variants
+        if spec.sku.lower() in stored
+    ]
+    if errors:
+        raise CatalogImportError(errors)
 
 
 def _product_changes(

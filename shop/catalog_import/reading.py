@@ -381,12 +381,20 @@ def _is_number(text: str) -> bool:
 
 
 def _check_duplicate_skus(rows: list[CatalogRow], errors: list[str]) -> None:
-    first_line: dict[str, int] = {}
+    # SKUs are matched ignoring letter case, so "ms04" repeats "MS04".
+    first_rows: dict[str, CatalogRow] = {}
     for row in rows:
-        if row.sku in first_line:
+        first = first_rows.setdefault(row.sku.lower(), row)
+        if first is row:
+            continue
+        if first.sku == row.sku:
             errors.append(
                 f'line {row.line}: sku "{row.sku}" is already on line '
-                f"{first_line[row.sku]}; keep one row per SKU"
+                f"{first.line}; keep one row per SKU"
             )
         else:
-            first_line.setdefault(row.sku, row.line)
+            errors.append(
+                f'line {row.line}: sku "{row.sku}" differs from sku "{first.sku}" '
+                f"on line {first.line} only in letter case, and SKUs are matched "
+                "ignoring case; keep one row per SKU, or choose another SKU"
+            )
