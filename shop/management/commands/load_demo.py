@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from shop.demo_data import load_demo_catalog
+from shop.money import format_money
 
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_EMAIL = "admin@example.com"
@@ -49,7 +50,8 @@ class Command(BaseCommand):
             f"Opening stock set for {result.stock_rows_created} variants."
         )
         self.stdout.write(
-            f"Demo stock on hand is worth ${result.opening_stock_value:,} at cost."
+            "Demo stock on hand is worth "
+            f"{format_money(result.opening_stock_value)} at cost."
         )
         call_command("load_demo_boxes", stdout=self.stdout)
         self.stdout.write(f"Loaded in {time.perf_counter() - started:.1f} s.")
