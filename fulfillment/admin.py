@@ -29,6 +29,12 @@ from .slip_data import ship_to_lines
 
 SERVICE_ERRORS = (services.ShipmentError, AllocationError)
 
+# The confirmation page's title for each action that buys labels.
+LABEL_ACTION_TITLES = {
+    "buy_labels": "Buy labels?",
+    "print_label_batch": "Buy labels and print them?",
+}
+
 
 class QueueFilter(admin.SimpleListFilter):
     """Stage of work; with no choice made, the shipments still to ship."""
@@ -227,6 +233,15 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
             return None
+        if "confirm" not in request.POST:
+            shipment_ids = list(queryset.values_list("pk", flat=True))
+            try:
+                plan = label_batch.plan_label_batch(shipment_ids=shipment_ids)
+            except label_batch.LabelBatchError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            if plan.to_buy:
+                return self._confirm_label_batch(request, plan, action="buy_labels")
         numbers = [shipment.number for shipment in queryset]
         for shipment in queryset:
             send_task(buy_label, shipment.pk)
@@ -246,7 +261,9 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
             if "confirm" not in request.POST:
                 plan = label_batch.plan_label_batch(shipment_ids=shipment_ids)
                 if plan.to_buy:
-                    return self._confirm_label_batch(request, plan)
+                    return self._confirm_label_batch(
+                        request, plan, action="print_label_batch"
+                    )
             job = label_batch.start_label_batch(
                 shipment_ids=shipment_ids, user=request.user
             )
@@ -263,9 +280,9 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
         return None
 
     def _confirm_label_batch(
-        self, request: HttpRequest, plan: label_batch.LabelBatchPlan
+        self, request: HttpRequest, plan: label_batch.LabelBatchPlan, *, action: str
     ) -> TemplateResponse:
-        """Show what printing would buy; nothing is bought until confirmed."""
+        """Show what `action` would buy; nothing is bought until confirmed."""
         shipments = [
             *(label.shipment for label in plan.to_buy),
             *plan.reprinted,
@@ -273,7 +290,8 @@ class ShipmentAdmin(LabelAdminMixin, admin.ModelAdmin):
         ]
         context = {
             **self.admin_site.each_context(request),
-            "title": "Buy labels and print them?",
+            "title": LABEL_ACTION_TITLES[action],
+            "action_name": action,
             "opts": Shipment._meta,
             "plan": plan,
             "summary": label_batch_summary(plan),

@@ -335,3 +335,21 @@ def test_print_labels_reprint_needs_no_confirmation(box, client, packer):
     assert response.status_code == 302
     job = StaffJob.objects.get()
     assert job.params == {"shipment_ids": [shipment.pk]}
+
+
+def test_buy_labels_unconfirmed_buys_nothing(box, client, packer):
+    shipment = make_shipment()
+    client.force_login(packer)
+
+    response = client.post(
+        SHIPMENTS, {"action": "buy_labels", "_selected_action": [shipment.pk]}
+    )
+
+    assert response.context["summary"] == (
+        "1 of the shop's own labels will be made now, at an estimated $14.25 "
+        "before tax."
+    )
+    assert 'name="action" value="buy_labels"' in response.text
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.READY
+    assert not JournalEntry.objects.filter(event_key__startswith="label:").exists()
