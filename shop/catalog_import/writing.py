@@ -2,7 +2,9 @@
 
 New rows are written with bulk_create; changed rows with bulk_update of
 only the fields that changed (plus updated_at, which bulk_update does not
-set by itself).
+set by itself). Both write a history entry per product and variant, with
+no user and the change reason "Catalog import", so the admin's History
+page shows the values a later change replaced.
 """
 
 from collections import defaultdict
@@ -11,12 +13,14 @@ from typing import Any
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from shop.models import Category, Product, TaxClass, Variant
 
 from .planning import ImportPlan, PathKey, path_key
 
 BATCH_SIZE = 500
+CHANGE_REASON = "Catalog import"
 
 
 class SlugAllocator:
@@ -113,7 +117,9 @@ def _create_products(plan: ImportPlan, category_ids: dict[PathKey, int]) -> None
                 tax_class=spec.tax_class or TaxClass.STANDARD,
             )
         )
-    Product.objects.bulk_create(products, batch_size=BATCH_SIZE)
+    bulk_create_with_history(
+        products, Product, batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON
+    )
 
 
 def _create_variants(plan: ImportPlan, product_ids: dict[str, int]) -> None:
@@ -121,7 +127,9 @@ def _create_variants(plan: ImportPlan, product_ids: dict[str, int]) -> None:
         Variant(sku=spec.sku, product_id=product_ids[spec.product_sku], **spec.values)
         for spec in plan.variant_creates
     ]
-    Variant.objects.bulk_create(variants, batch_size=BATCH_SIZE)
+    bulk_create_with_history(
+        variants, Variant, batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON
+    )
 
 
 def _save_changes(
@@ -137,6 +145,10 @@ def _save_changes(
         groups[tuple(sorted(changes))].append(instance)
 
     for names, instances in groups.items():
-        model.objects.bulk_update(  # type: ignore[attr-defined]
-            instances, [*names, "updated_at"], batch_size=BATCH_SIZE
+        bulk_update_with_history(
+            instances,
+            model,
+            [*names, "updated_at"],
+            batch_size=BATCH_SIZE,
+            default_change_reason=CHANGE_REASON,
         )

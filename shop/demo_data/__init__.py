@@ -148,7 +148,15 @@ def set_demo_unit_costs(variants: Sequence[Variant]) -> int:
         Variant.objects.filter(pk__in=ids).update(
             unit_cost=round_money(price * DEMO_COST_RATIO), updated_at=now
         )
-    return sum(len(ids) for ids in ids_by_price.values())
+    # update() writes no history, and without an entry the first change in
+    # the admin would also list the unit cost as changed.
+    costed_ids = [pk for ids in ids_by_price.values() for pk in ids]
+    Variant.history.bulk_history_create(
+        list(Variant.objects.filter(pk__in=costed_ids)),
+        update=True,
+        default_change_reason="Demo unit cost",
+    )
+    return len(costed_ids)
 
 
 def set_demo_packaging() -> int:
