@@ -2,11 +2,12 @@ from decimal import Decimal
 
 import pytest
 
-from inventory.models import PurchaseOrder
+from inventory.models import Location, PurchaseOrder, Stock
 from inventory.reorder import reorder_suggestions, suggested_quantity
 from orders.models import Order
 from tests.factories.inventory import SupplierFactory
 from tests.factories.orders import OrderFactory, OrderLineFactory
+from tests.factories.shop import VariantFactory
 from tests.inventory.purchasing_setup import (
     open_purchase_order,
     stocked_variant,
@@ -217,3 +218,132 @@ def test_reorder_skips_inactive_variant():
     variant.save()
 
     assert reorder_suggestions() == []
+
+
+def warehouse_stock(variant, *, on_hand, allocated=0, **settings):
+    """Create `variant`'s stock row at a second location, the warehouse."""
+    warehouse, _ = Location.objects.get_or_create(
+        code="warehouse", defaults={"name": "Warehouse"}
+    )
+    return Stock.objects.create(
+        variant=variant,
+        location=warehouse,
+        quantity_on_hand=on_hand,
+        quantity_allocated=allocated,
+        **settings,
+    )
+
+
+def test_reorder_sums_available_over_locations():
+    supplier = SupplierFactory(name="Harbour Pottery")
+    variant = stocked_variant(
+        on_hand=2, supplier=supplier, reorder_point=5, reorder_quantity=0
+    )
+    warehouse_stock(variant, on_hand=4, allocated=1)
+
+    [suggestion] = reorder_suggestions()
+
+    assert suggestion.available == 5
+    assert suggestion.position == 5
+    assert suggestion.suggested_quantity == 1
+
+
+def test_reorder_reads_settings_at_default_location():
+    supplier = SupplierFactory(name="Harbour Pottery")
+    variant = stocked_variant(
+        on_hand=0, supplier=supplier, reorder_point=3, reorder_quantity=6
+    )
+    warehouse_stock(
+        variant,
+        on_hand=1,
+        supplier=SupplierFactory(name="Warehouse Supply"),
+        reorder_point=40,
+        reorder_quantity=100,
+    )
+
+    [suggestion] = reorder_suggestions()
+
+    assert suggestion.supplier_id == supplier.pk
+    assert suggestion.reorder_point == 3
+    assert suggestion.reorder_quantity == 6
+    assert suggestion.suggested_quantity == 6
+
+
+def test_reorder_skips_variant_stocked_only_elsewhere():
+    variant = VariantFactory()
+    warehouse_stock(variant, on_hand=0, supplier=SupplierFactory(), reorder_point=5)
+
+    assert reorder_suggestions() == []
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        Order.Status.PENDING_PAYMENT,
+        Order.Status.SHIPPED,
+        Order.Status.DELIVERED,
+        Order.Status.COMPLETED,
+    ],
+)
+def test_reorder_ignores_backorders_not_waiting(status):
+    variant = stocked_variant(
+        on_hand=6, supplier=SupplierFactory(), reorder_point=5, reorder_quantity=12
+    )
+    OrderLineFactory(
+        order=OrderFactory(status=status),
+        variant=variant,
+        quantity=3,
+        quantity_backordered=3,
+    )
+
+    assert reorder_suggestions() == []
+
+
+def test_reorder_counts_backorders_of_partly_shipped_orders():
+    variant = stocked_variant(
+        on_hand=6, supplier=SupplierFactory(), reorder_point=5, reorder_quantity=0
+    )
+    OrderLineFactory(
+        order=OrderFactory(paid=True, status=Order.Status.PARTLY_SHIPPED),
+        variant=variant,
+        quantity=4,
+        quantity_backordered=2,
+    )
+
+    [suggestion] = reorder_suggestions()
+
+    assert suggestion.backordered == 2
+    assert suggestion.position == 4
+    assert suggestion.suggested_quantity == 2
+
+
+def test_reorder_sums_each_table_once():
+    # Two rows in each table: a join that multiplied them would double
+    # every sum.
+    supplier = SupplierFactory()
+    variant = stocked_variant(on_hand=1, supplier=supplier)
+    warehouse_stock(variant, on_hand=2)
+    open_purchase_order(supplier=supplier, lines=[(variant, 2, 0, "4.00")])
+    open_purchase_order(supplier=supplier, lines=[(variant, 3, 0, "4.00")])
+    waiting_order_line(variant, quantity=4)
+    waiting_order_line(variant, quantity=5, hours_after_first=1)
+
+    [suggestion] = reorder_suggestions()
+
+    assert suggestion.available == 3
+    assert suggestion.on_order == 5
+    assert suggestion.backordered == 9
+    assert suggestion.position == -1
+    assert suggestion.suggested_quantity == 2
+
+
+def test_reorder_sorts_by_supplier_name_then_sku():
+    birch = SupplierFactory(name="Birch Supply")
+    alder = SupplierFactory(name="Alder Supply")
+    stocked_variant(sku="B-2", supplier=birch, reorder_point=1)
+    stocked_variant(sku="B-1", supplier=birch, reorder_point=1)
+    stocked_variant(sku="A-1", supplier=alder, reorder_point=1)
+
+    suggestions = reorder_suggestions()
+
+    assert [item.sku for item in suggestions] == ["A-1", "B-1", "B-2"]
