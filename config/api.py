@@ -1,7 +1,7 @@
 """URLs of the REST API under /api/: each app's views, the OpenAPI schema
 and its browsable docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -13,6 +13,7 @@ from orders.api_counter import CounterSaleViewSet
 from shop.api.auth_token import ThrottledObtainAuthToken
 from shop.api.catalog import ProductViewSet, VariantViewSet
 from shop.api.customers import CustomerViewSet
+from shop.api.errors import endpoint_not_found
 
 router = DefaultRouter()
 router.register("products", ProductViewSet, basename="product")
@@ -37,4 +38,8 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    # Last, so it receives only URLs that no endpoint matched. It requires the
+    # trailing slash, so CommonMiddleware still redirects "/api/orders" to
+    # "/api/orders/" (APPEND_SLASH) instead of this returning 404.
+    re_path(r"^.*/$", endpoint_not_found),
 ]

@@ -362,7 +362,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "shop.api.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "shop.api.filters.StrictOrderingFilter",
     ],
     # Documents the error responses of every operation.
     "DEFAULT_SCHEMA_CLASS": "shop.api.schema.ApiAutoSchema",

@@ -22,7 +22,7 @@ from inventory.selectors import BACKORDER, IN_STOCK, LOW, SOLD_OUT, availability
 
 from ..models import Category, Product, Variant
 from ..selectors import MAX_SEARCH_WORDS
-from .filters import UpdatedSinceFilterSet
+from .filters import SearchTextFilter, UpdatedSinceFilterSet
 from .schema import BAD_REQUEST, ErrorSerializer
 
 # A barcode shared by more variants than this is a data problem to fix,
@@ -200,7 +200,7 @@ class ProductFilterSet(UpdatedSinceFilterSet):
     sku = django_filters.CharFilter(
         field_name="sku", lookup_expr="iexact", help_text="Product SKU, any case."
     )
-    q = django_filters.CharFilter(
+    q = SearchTextFilter(
         method="filter_q",
         help_text="Words that must each appear in the product name or SKU or a "
         "variant SKU; or a full barcode.",
@@ -233,7 +233,7 @@ class VariantFilterSet(UpdatedSinceFilterSet):
         field_name="sku", lookup_expr="iexact", help_text="Variant SKU, any case."
     )
     barcode = django_filters.CharFilter(field_name="barcode")
-    q = django_filters.CharFilter(
+    q = SearchTextFilter(
         method="filter_q",
         help_text="Words that must each appear in the product name or SKU or the "
         "variant SKU; or a full barcode.",

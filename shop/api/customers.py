@@ -9,7 +9,7 @@ from orders.lookup import digits_of, find_orders, phone_digits, postal_code_of
 from orders.models import Order
 
 from ..models import Address, Customer
-from .filters import UpdatedSinceFilterSet
+from .filters import SearchTextFilter, UpdatedSinceFilterSet
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -103,7 +103,7 @@ def search_customers(customers: QuerySet[Customer], query: str) -> QuerySet[Cust
 class CustomerFilterSet(UpdatedSinceFilterSet):
     updated_since_fields = ("updated_at", "addresses__updated_at")
 
-    q = django_filters.CharFilter(
+    q = SearchTextFilter(
         method="filter_q",
         help_text="Email, name, phone number, postal code, order number or "
         "tracking number, as a customer would quote it.",

@@ -1,6 +1,9 @@
 """Errors that API views raise beyond DRF's own, with their OpenAPI
 descriptions. Bodies have the shapes shop.api.schema documents."""
 
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
@@ -32,3 +35,17 @@ def invalid(message: str, field: str = "") -> serializers.ValidationError:
 def conflict_response(description: str) -> OpenApiResponse:
     """Describe a 409 response for extend_schema."""
     return OpenApiResponse(ErrorSerializer, description=description)
+
+
+@csrf_exempt
+def endpoint_not_found(request: HttpRequest) -> JsonResponse:
+    """Return a JSON 404 for a URL under /api/ that names no endpoint.
+
+    Without it Django's HTML 404 page reaches clients that parse JSON.
+    Exempt from CSRF so that a POST gets the 404 rather than a 403.
+    """
+    message = (
+        f"No API endpoint at {request.path}. Check the path and the id in it "
+        f"against the endpoints listed at {reverse('api-docs')}."
+    )
+    return JsonResponse({"detail": message}, status=status.HTTP_404_NOT_FOUND)

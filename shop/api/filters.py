@@ -3,9 +3,13 @@
 from datetime import UTC
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django_filters.fields import IsoDateTimeField
+from rest_framework import filters, serializers
+
+from ..text import strip_control_characters
 
 TIME_EXAMPLE = "2026-12-01T09:30:00Z"
 
@@ -16,22 +20,81 @@ class ApiDateTimeField(IsoDateTimeField):
     def to_python(self, value):
         try:
             parsed = super().to_python(value)
-            # PostgreSQL rejects offsets beyond 15:59 that Python accepts,
-            # so the query gets UTC. A time near year 1 or 9999 may not
-            # convert.
-            if parsed is not None:
-                parsed = parsed.astimezone(UTC)
-        except (ValidationError, OverflowError):
+        except ValidationError:
             raise ValidationError(
                 f"{value!r} is not an ISO 8601 time; send one with an offset, "
                 f"such as {TIME_EXAMPLE}.",
                 code="invalid",
             ) from None
-        return parsed
+        if parsed is None:
+            return None
+
+        # PostgreSQL rejects offsets beyond 15:59 that Python accepts, so
+        # the query gets UTC. Python's datetime stops at years 1 and 9999,
+        # so a time at either end may have no UTC equivalent.
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            edge = "after year 9999" if parsed.year == 9999 else "before year 1"
+            raise ValidationError(
+                f"{value!r} is out of range because in UTC it falls {edge}; "
+                "send a time from 0001-01-02 to 9999-12-30.",
+                code="out_of_range",
+            ) from None
 
 
 class ApiDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = ApiDateTimeField
+
+
+class SearchTextField(forms.CharField):
+    """Free search text, with control characters dropped as on the storefront.
+
+    PostgreSQL rejects a NUL in a query parameter, and the other control
+    characters only arrive by mistake.
+    """
+
+    def to_python(self, value):
+        return strip_control_characters(super().to_python(value)).strip()
+
+
+class SearchTextFilter(django_filters.CharFilter):
+    field_class = SearchTextField
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """DRF's ordering filter, with 400 for a field it cannot sort by.
+
+    DRF drops unknown fields silently, so a misspelt `ordering` would
+    return the default order with no error.
+    """
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        context = {"request": request}
+        valid = [name for name, _ in self.get_valid_fields(queryset, view, context)]
+        terms = [term for term in fields if term]
+        invalid = [term for term in terms if term.removeprefix("-") not in valid]
+        if invalid:
+            raise serializers.ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Cannot sort by {', '.join(map(repr, invalid))}; use one "
+                        f"of {', '.join(valid)}, with a leading - to reverse."
+                    ]
+                }
+            )
+        return terms
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        if isinstance(fields, list | tuple):
+            names = ", ".join(f if isinstance(f, str) else f[0] for f in fields)
+            parameters[0]["description"] = (
+                f"Fields to sort by, separated by commas, each with a leading - "
+                f"to reverse: {names}. Any other field is rejected with 400."
+            )
+        return parameters
 
 
 class UpdatedSinceFilterSet(django_filters.FilterSet):

@@ -11,6 +11,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 
+from .filters import StrictOrderingFilter
+
 
 class ErrorSerializer(serializers.Serializer):
     """An error that is not about one field."""
@@ -53,6 +55,15 @@ class ApiAutoSchema(AutoSchema):
     default added here.
     """
 
+    def get_serializer_name(self, serializer, direction) -> str:
+        # COMPONENT_SPLIT_REQUEST appends "Request" to each request body's
+        # component, so "CounterSaleRequestSerializer" would be documented
+        # as "CounterSaleRequestRequest".
+        name = super().get_serializer_name(serializer, direction)
+        if direction == "request" and name.endswith("RequestSerializer"):
+            name = name.removesuffix("RequestSerializer") + "Serializer"
+        return name
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code, response in self._error_responses().items():
@@ -79,6 +90,13 @@ class ApiAutoSchema(AutoSchema):
         return self.method == "GET" and (
             getattr(self.view, "filterset_class", None) is not None
             or getattr(self.view, "filterset_fields", None) is not None
+            or self._has_strict_ordering()
+        )
+
+    def _has_strict_ordering(self) -> bool:
+        backends = getattr(self.view, "filter_backends", [])
+        return self._is_list_view() and any(
+            issubclass(backend, StrictOrderingFilter) for backend in backends
         )
 
     def _is_paginated_list(self) -> bool:

@@ -56,6 +56,19 @@ def test_lookup_documents_not_found_and_conflict(schema):
     assert set(responses) == {"200", "400", "401", "403", "404", "409"}
 
 
+def test_request_components_named_once(schema):
+    components = schema["components"]["schemas"]
+    body = schema["paths"]["/api/counter-sales/"]["post"]["requestBody"]
+
+    assert [name for name in components if name.endswith("RequestRequest")] == []
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/CounterSaleRequest"
+    }
+    assert components["CounterSaleRequest"]["properties"]["lines"]["items"] == {
+        "$ref": "#/components/schemas/CounterSaleLineRequest"
+    }
+
+
 def test_token_endpoint_needs_no_token(schema):
     operation = schema["paths"]["/api/token/"]["post"]
 
