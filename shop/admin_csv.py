@@ -112,6 +112,8 @@ class CsvImportExportMixin(ImportExportMixin):
         message = str(e) if isinstance(e, CsvFileError) else NOT_TEXT_MESSAGE
         form.add_error("import_file", message)
 
+    # TODO: previews run in the web request, and SHOP_IMPORT_MAX_ROWS only
+    # bounds their time; run large imports as staff jobs (shop.jobs).
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
         result = getattr(response, "context_data", {}).get("result")
