@@ -208,7 +208,13 @@ class LoggedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        context = {**context, "base_url": settings.SHOP_BASE_URL.rstrip("/")}
+        # Without the sites framework, Django's site_name is the request's
+        # host, such as "127.0.0.1:8000", so emails use SHOP_NAME instead.
+        context = {
+            **context,
+            "base_url": settings.SHOP_BASE_URL.rstrip("/"),
+            "shop_name": settings.SHOP_NAME,
+        }
         subject = render_to_string(subject_template_name, context)
         # send_logged_email logs a failure. The page must look the same
         # whether or not the email has an account, so nothing is raised.

@@ -64,6 +64,16 @@ class EmailAuthenticationForm(AuthenticationForm):
         widget=forms.TextInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
+    # Django's message names the user model's "username" field, but this
+    # form's field is labelled Email.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "The email or password is not right. Check both, and note that "
+            "the password is case-sensitive."
+        ),
+    }
+
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
         # Customers' usernames are their lower-cased email. Staff usernames

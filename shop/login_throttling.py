@@ -33,16 +33,22 @@ def cooloff_text() -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def lockout_message(username: str, reset_url: str) -> str:
-    """Return the plain-text lockout message, naming the password reset URL."""
+def staff_lockout_message(username: str) -> str:
+    """Return the lockout message of the admin and the API token endpoint.
+
+    It links to no password reset, because that page is the storefront's
+    and a staff account may have no email. The roles in shop.roles grant no
+    django-axes permission, so the message sends staff to a superuser.
+    """
     return (
         f"Too many failed sign-ins for {username}. Try again in {cooloff_text()}, "
-        f"or reset your password at {reset_url}."
+        "or ask a superuser to clear the lockout (Access attempts in the admin, "
+        f"or manage.py axes_reset_username {username})."
     )
 
 
 def lockout_message_html(username: str) -> SafeString:
-    """Return the lockout message with a link to the password reset page."""
+    """Return the customer lockout message, linking to the password reset."""
     return format_html(
         'Too many failed sign-ins for {}. Try again in {}, or <a href="{}">reset '
         "your password</a>.",
@@ -63,14 +69,13 @@ def lockout_response(
     view's response once the username and IP address are locked out.
     """
     username = (credentials or {}).get("username") or ""
-    context = {
-        "title": "Too many failed sign-ins",
-        "message": lockout_message_html(username),
-    }
+    context = {"title": "Too many failed sign-ins"}
     if request.path.startswith(reverse("admin:index")):
         context |= admin.site.each_context(request)
+        context["message"] = staff_lockout_message(username)
         template = "admin/login_locked_out.html"
     else:
+        context["message"] = lockout_message_html(username)
         template = "registration/login_locked_out.html"
     return render(request, template, context, status=TOO_MANY_REQUESTS)
 

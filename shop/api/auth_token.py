@@ -8,15 +8,13 @@ the pair's failures on success, as a form sign-in does.
 """
 
 from axes.utils import reset
-from django.conf import settings
-from django.urls import reverse
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from ..login_throttling import TOO_MANY_REQUESTS, lockout_message
+from ..login_throttling import TOO_MANY_REQUESTS, staff_lockout_message
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):
@@ -51,8 +49,7 @@ class ThrottledObtainAuthToken(ObtainAuthToken):
 
     def _lockout_response(self, request) -> Response:
         username = str(request.data.get("username", "")).strip()
-        reset_url = settings.SHOP_BASE_URL.rstrip("/") + reverse("shop:password-reset")
         return Response(
-            {"detail": lockout_message(username, reset_url)},
+            {"detail": staff_lockout_message(username)},
             status=TOO_MANY_REQUESTS,
         )

@@ -232,6 +232,19 @@ def test_password_reset_emails_link(client, mailoutbox, settings):
 
 
 @pytest.mark.django_db
+def test_password_reset_email_names_shop(client, mailoutbox, settings):
+    settings.SHOP_NAME = "Harbour Goods"
+    get_user_model().objects.create_user(
+        username="avery@example.com", email="avery@example.com", password=PASSWORD
+    )
+
+    client.post(reverse("shop:password-reset"), {"email": "avery@example.com"})
+
+    assert mailoutbox[0].subject == "Reset your password for Harbour Goods"
+    assert mailoutbox[0].body.rstrip().endswith("\n\nHarbour Goods")
+
+
+@pytest.mark.django_db
 def test_password_reset_link_sets_password(client, mailoutbox, settings):
     settings.SHOP_BASE_URL = "http://testserver"
     user = get_user_model().objects.create_user(

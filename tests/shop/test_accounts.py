@@ -128,6 +128,20 @@ def test_login_wrong_password_keeps_email(client, django_user_model):
 
 
 @pytest.mark.django_db
+def test_login_error_names_email(client, django_user_model):
+    _customer_user(django_user_model, "avery@example.com")
+
+    response = client.post(
+        reverse("shop:login"), {"username": "avery@example.com", "password": "nope"}
+    )
+
+    assert response.context["form"].non_field_errors() == [
+        "The email or password is not right. Check both, and note that the "
+        "password is case-sensitive."
+    ]
+
+
+@pytest.mark.django_db
 def test_login_merges_session_cart_capped(client, django_user_model):
     user = _customer_user(django_user_model)
     shirt = _stocked_variant(on_hand=5, sku="SHIRT")
