@@ -34,5 +34,7 @@ RUN useradd --create-home --uid 1000 ledgerfront \
 USER ledgerfront
 
 EXPOSE 8000
+# A CSV import preview runs in the request; 120 s covers the row limit's
+# worst case measured in docs/back-office.md.
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-"]
+     "--timeout", "120", "--access-logfile", "-"]

@@ -213,7 +213,7 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Data rows one CSV import file may have. The preview runs every row inside
 # the web request, so a larger file is rejected before any row is read.
-SHOP_IMPORT_MAX_ROWS = env.int("SHOP_IMPORT_MAX_ROWS", default=5000)
+SHOP_IMPORT_MAX_ROWS = env.int("SHOP_IMPORT_MAX_ROWS", default=2000)
 
 LOGGING = {
     "version": 1,
