@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from .models import (
     WebhookDelivery,
@@ -167,16 +168,34 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resend", permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet) -> None:
-        resent = 0
+        resent, replaced = 0, 0
         with transaction.atomic():
             for delivery in queryset.select_related("endpoint").order_by("pk"):
+                was_pending = delivery.status == WebhookDelivery.Status.PENDING
                 try:
                     resend_delivery(delivery=delivery)
                 except WebhookError as error:
                     self.message_user(request, str(error), messages.ERROR)
-                else:
-                    resent += 1
+                    continue
+                resent += 1
+                if was_pending and delivery.status == WebhookDelivery.Status.FAILED:
+                    replaced += 1
         if resent:
-            self.message_user(
-                request, f"Resent {resent} delivery(ies), keeping their event ids."
-            )
+            self.message_user(request, _resent_message(resent, replaced))
+
+
+def _resent_message(resent: int, replaced: int) -> str:
+    message = ngettext(
+        "Resent %(count)d delivery, keeping its event id.",
+        "Resent %(count)d deliveries, keeping their event ids.",
+        resent,
+    ) % {"count": resent}
+    if not replaced:
+        return message
+    return f"{message} " + ngettext(
+        "%(count)d of them was still pending, so it is marked failed and "
+        "only its resend is retried.",
+        "%(count)d of them were still pending, so they are marked failed and "
+        "only their resends are retried.",
+        replaced,
+    ) % {"count": replaced}

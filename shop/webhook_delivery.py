@@ -286,17 +286,34 @@ def _record(delivery: WebhookDelivery, outcome: Outcome, now: datetime) -> None:
         delivery.next_attempt_at = None
     else:
         delivery.next_attempt_at = now + delay
-    delivery.save(
-        update_fields=[
-            "status",
-            "response_status",
-            "response_body",
-            "error",
-            "delivered_at",
-            "next_attempt_at",
-        ]
+    fields = ("status", "error", "delivered_at", "next_attempt_at")
+    recorded = WebhookDelivery.objects.filter(
+        pk=delivery.pk, status=WebhookDelivery.Status.PENDING
+    ).update(
+        response_status=outcome.status_code,
+        response_body=outcome.body,
+        **{name: getattr(delivery, name) for name in fields},
     )
+    if not recorded:
+        _record_replaced(delivery, outcome)
+        return
     _log_outcome(delivery)
+
+
+def _record_replaced(delivery: WebhookDelivery, outcome: Outcome) -> None:
+    # A resend during this attempt marked the delivery failed, so that only
+    # the resend is retried. The failed status stays, and this attempt's
+    # response is kept for staff to read.
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        response_status=outcome.status_code, response_body=outcome.body
+    )
+    delivery.refresh_from_db()
+    logger.info(
+        "Webhook delivery %s was resent during its attempt, which %s",
+        delivery.pk,
+        "delivered it" if outcome.delivered else f"failed: {outcome.error}",
+        extra=_log_ids(delivery),
+    )
 
 
 def _log_outcome(delivery: WebhookDelivery) -> None:

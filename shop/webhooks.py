@@ -113,8 +113,10 @@ def resend_delivery(*, delivery: WebhookDelivery) -> WebhookDelivery:
 
     The new delivery keeps the event id and payload, so a receiver that
     stores event ids processes the event once, and its resend_of points at
-    `delivery`. It is queued for after commit. Raises WebhookError when the
-    endpoint is inactive.
+    `delivery`. It is queued for after commit. A `delivery` still pending
+    is marked failed, with an error naming the resend, so that only the
+    resend is retried; `delivery` is updated in place. Raises WebhookError
+    when the endpoint is inactive.
     """
     endpoint = delivery.endpoint
     if not endpoint.is_active:
@@ -131,6 +133,7 @@ def resend_delivery(*, delivery: WebhookDelivery) -> WebhookDelivery:
         resend_of=delivery,
     )
     enqueue_on_commit(deliver_webhook, resent.pk)
+    _mark_replaced(delivery, resent)
 
     logger.info(
         "Webhook delivery %s resent as %s",
@@ -143,6 +146,20 @@ def resend_delivery(*, delivery: WebhookDelivery) -> WebhookDelivery:
         },
     )
     return resent
+
+
+def _mark_replaced(delivery: WebhookDelivery, resent: WebhookDelivery) -> None:
+    # WebhookDelivery has no "superseded" status, so a replaced delivery is
+    # failed, and its error says by which resend.
+    error = (
+        f"Replaced by delivery {resent.pk}, a resend, while still pending; "
+        "it is not retried."
+    )
+    replaced = WebhookDelivery.objects.filter(
+        pk=delivery.pk, status=WebhookDelivery.Status.PENDING
+    ).update(status=WebhookDelivery.Status.FAILED, error=error, next_attempt_at=None)
+    if replaced:
+        delivery.refresh_from_db(fields=["status", "error", "next_attempt_at"])
 
 
 def check_endpoint_url(url: str) -> None:

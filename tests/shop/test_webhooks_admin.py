@@ -240,11 +240,59 @@ def test_resend_action_queues_new_delivery(
 
     resent = WebhookDelivery.objects.exclude(pk=delivery.pk).get()
     [request] = webhook_receiver.requests
-    assert messages_of(response) == ["Resent 1 delivery(ies), keeping their event ids."]
+    assert messages_of(response) == [
+        "Resent 1 delivery, keeping its event id. 1 of them was still pending, "
+        "so it is marked failed and only its resend is retried."
+    ]
     assert resent.resend_of == delivery
     assert resent.event_id == delivery.event_id
     assert resent.status == WebhookDelivery.Status.DELIVERED
     assert request.headers["Ledgerfront-Delivery-Id"] == str(resent.pk)
+
+
+def test_resend_action_marks_pending_original_failed(
+    manager_client, django_capture_on_commit_callbacks
+):
+    endpoint = make_endpoint("https://erp.example.com/hooks", WebhookEvent.ORDER_PAID)
+    [delivery] = record_deliveries(endpoint, 1)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        manager_client.post(
+            reverse(DELIVERIES), {"action": "resend", "_selected_action": [delivery.pk]}
+        )
+
+    resent = WebhookDelivery.objects.exclude(pk=delivery.pk).get()
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert delivery.next_attempt_at is None
+    assert delivery.error == (
+        f"Replaced by delivery {resent.pk}, a resend, while still pending; it is "
+        "not retried."
+    )
+    assert resent.status == WebhookDelivery.Status.PENDING
+
+
+def test_resend_action_counts_plural_deliveries(
+    manager_client, django_capture_on_commit_callbacks
+):
+    endpoint = make_endpoint("https://erp.example.com/hooks", WebhookEvent.ORDER_PAID)
+    deliveries = record_deliveries(endpoint, 2)
+    WebhookDelivery.objects.filter(endpoint=endpoint).update(
+        status=WebhookDelivery.Status.DELIVERED
+    )
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = manager_client.post(
+            reverse(DELIVERIES),
+            {"action": "resend", "_selected_action": [d.pk for d in deliveries]},
+        )
+
+    assert messages_of(response) == ["Resent 2 deliveries, keeping their event ids."]
+    assert WebhookDelivery.objects.filter(resend_of__isnull=False).count() == 2
+    assert (
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.DELIVERED).count()
+        == 2
+    )
 
 
 def test_resend_action_reports_inactive_endpoint(manager_client):

@@ -15,10 +15,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from shop import webhook_delivery
 from shop.models import WebhookDelivery, WebhookEvent
 from shop.webhook_delivery import (
     MAX_ATTEMPTS,
     RETRY_DELAYS,
+    Outcome,
     deliver,
     retry_delay,
     sign,
@@ -320,6 +322,42 @@ def test_resend_keeps_event_id(endpoint, committed, webhook_receiver):
     assert second.headers["Ledgerfront-Event-Id"] == str(delivery.event_id)
     assert second.headers["Ledgerfront-Delivery-Id"] == str(resent.pk)
     assert second.body == first.body
+
+
+def test_resend_of_pending_stops_its_retries(endpoint, committed, webhook_receiver):
+    webhook_receiver.answer_next(500)
+    delivery = emit_order_paid(committed)
+
+    with committed():
+        resent = resend_delivery(delivery=delivery)
+    later = deliver(delivery_id=delivery.pk, now=timezone.now() + timedelta(days=2))
+
+    delivery.refresh_from_db()
+    resent.refresh_from_db()
+    assert later is None
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert delivery.next_attempt_at is None
+    assert delivery.error.startswith(f"Replaced by delivery {resent.pk}, a resend")
+    assert resent.status == WebhookDelivery.Status.DELIVERED
+    assert len(webhook_receiver.requests) == 2
+
+
+def test_resend_during_attempt_keeps_failed(endpoint, committed, monkeypatch):
+    def resend_while_posting(attempted):
+        if attempted.resend_of_id is None:
+            resend_delivery(delivery=attempted)
+        return Outcome(status_code=503, body="busy", error="HTTP 503")
+
+    with committed():
+        [delivery] = emit(WebhookEvent.ORDER_PAID, DATA)
+        monkeypatch.setattr(webhook_delivery, "_post", resend_while_posting)
+
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert delivery.next_attempt_at is None
+    assert delivery.error.startswith("Replaced by delivery ")
+    assert delivery.response_status == 503
+    assert delivery.response_body == "busy"
 
 
 def test_resend_to_inactive_endpoint_rejected(endpoint, committed):
