@@ -8,12 +8,10 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
-from django.forms import inlineformset_factory
 from django.urls import reverse
 
-from shop.admin_variants import VariantAdminForm, VariantInlineFormSet
 from shop.catalog_import import CatalogImportError, import_catalog
-from shop.models import Product, Variant
+from shop.models import Variant
 from tests.factories.shop import CategoryFactory, ProductFactory, VariantFactory
 
 from .csv_import_setup import preview_errors, upload
@@ -76,36 +74,56 @@ def test_variant_admin_allows_own_sku_recased(client, admin_user, tee):
     assert tee.sku == "MS04-S-RED"
 
 
-def test_variant_rows_reject_case_only_repeat(tee):
-    formset_class = inlineformset_factory(
-        Product,
-        Variant,
-        form=VariantAdminForm,
-        formset=VariantInlineFormSet,
-        fields=["sku", "price"],
-        extra=2,
-    )
+def variant_row(prefix, sku, variant=None):
+    row = {
+        "id": variant.pk if variant else "",
+        "product": variant.product_id if variant else "",
+        "sku": sku,
+        "size": "",
+        "colour": "",
+        "price": "29.00",
+        "barcode": "",
+        "weight_g": "",
+        "length_cm": "",
+        "width_cm": "",
+        "height_cm": "",
+        "is_active": "on",
+    }
+    return {f"{prefix}-{name}": value for name, value in row.items()}
+
+
+def test_product_admin_rejects_case_only_rows(client, admin_user, tee):
+    product = tee.product
+    client.force_login(admin_user)
     data = {
+        "category": product.category_id,
+        "sku": product.sku,
+        "name": product.name,
+        "slug": product.slug,
+        "description": "",
+        "tax_class": product.tax_class,
+        "is_active": "on",
         "variants-TOTAL_FORMS": "3",
         "variants-INITIAL_FORMS": "1",
-        "variants-0-id": str(tee.pk),
-        "variants-0-sku": "MS04-S-Red",
-        "variants-0-price": "29.00",
-        "variants-1-sku": "ms04-s-black",
-        "variants-1-price": "29.00",
-        "variants-2-sku": "MS04-S-Black",
-        "variants-2-price": "29.00",
+        "variants-MIN_NUM_FORMS": "0",
+        "variants-MAX_NUM_FORMS": "1000",
+        **variant_row("variants-0", "MS04-S-Red", tee),
+        **variant_row("variants-1", "ms04-s-black"),
+        **variant_row("variants-2", "MS04-S-Black"),
     }
 
-    formset = formset_class(data, instance=tee.product, prefix="variants")
+    response = client.post(
+        reverse("admin:shop_product_change", args=[product.pk]), data
+    )
 
-    assert not formset.is_valid()
+    formset = response.context["inline_admin_formsets"][0].formset
     assert formset.forms[1].errors == {}
     assert formset.forms[2].errors["sku"] == [
         "SKU 'MS04-S-Black' is already in use: variant 'ms04-s-black' has it in "
         "other letter case, and SKUs are matched ignoring case. Use "
         "'ms04-s-black' to change that variant, or choose another SKU."
     ]
+    assert list(Variant.objects.values_list("sku", flat=True)) == ["MS04-S-Red"]
 
 
 def test_product_csv_rejects_stored_sku_other_case(client, admin_user, tee):
