@@ -5,6 +5,7 @@ from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat, Replace, Upper
 from rest_framework import serializers, viewsets
 
+from orders.counter_customers import WALK_IN_EMAIL
 from orders.lookup import digits_of, find_orders, phone_digits, postal_code_of
 from orders.models import Order
 
@@ -71,9 +72,12 @@ def search_customers(customers: QuerySet[Customer], query: str) -> QuerySet[Cust
     if not query:
         return customers.none()
 
+    # The walk-in record's name ("Walk-in customer") would match words such
+    # as "Tom", so a name match leaves that record out.
+    name_matches = Q(search_name__icontains=query) & ~Q(email=WALK_IN_EMAIL)
     condition = (
         Q(email__icontains=query)
-        | Q(search_name__icontains=query)
+        | name_matches
         | Q(pk__in=find_orders(query).values("customer_id"))
     )
     digits = phone_digits(query)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from orders.counter_customers import walk_in_customer
 from shop.roles import MANAGER
 from tests.factories.orders import OrderFactory
 from tests.factories.shop import CustomerFactory, VariantFactory
@@ -110,6 +111,16 @@ def test_customer_search_drops_control_characters(manager):
 
     assert response.status_code == 200
     assert found(response, "email") == ["avery@example.com"]
+
+
+@pytest.mark.django_db
+def test_customer_search_skips_walk_in_name(manager):
+    walk_in_customer()
+    CustomerFactory(email="tom@example.com", first_name="Tom", last_name="Ng")
+
+    response = manager.get("/api/customers/", {"q": "tom"})
+
+    assert found(response, "email") == ["tom@example.com"]
 
 
 @pytest.mark.django_db
