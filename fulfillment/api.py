@@ -134,7 +134,8 @@ class ShipmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ShipmentSerializer
     filterset_class = ShipmentFilterSet
     lookup_field = "number"
-    lookup_value_regex = "[^/]+"
+    # Shipment numbers are "<order number>-<sequence>", e.g. 100042-1.
+    lookup_value_regex = "[0-9]+-[0-9]+"
     ordering_fields = ["created_at", "updated_at"]
     ordering = ["created_at", "pk"]
 

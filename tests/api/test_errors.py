@@ -154,3 +154,12 @@ def test_search_with_only_nul_on_postgresql(manager):
 
     assert response.status_code == 200
     assert found(response, "email") == ["avery@example.com"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_shipment_number_with_nul_not_found(manager):
+    response = manager.get("/api/shipments/%00/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
