@@ -78,6 +78,8 @@ chromium:
 # The shop and localstripe find each other through these two settings.
 demo: export STRIPE_API_BASE = http://127.0.0.1:$(STRIPE_PORT)
 demo: export SHOP_BASE_URL = http://127.0.0.1:$(DEMO_PORT)
+# Lets a webhook receiver you run on this machine get the demo's events.
+demo: export WEBHOOK_ALLOW_LOOPBACK = true
 demo: pango
 	@for port in $(DEMO_PORT) $(STRIPE_PORT); do
 	  if (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then
