@@ -1,4 +1,6 @@
 import importlib
+import ipaddress
+import socket
 
 import pytest
 from django.apps import apps
@@ -17,6 +19,29 @@ pytest_plugins = [
 def _media_root(settings, tmp_path):
     """Keep files written by a test (invoice PDFs) in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+LOCAL_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_dns(monkeypatch):
+    """Fail every name lookup except loopback and IP addresses, so no test
+    sends a DNS query off this machine (a webhook URL's host, say)."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is None or name in LOCAL_NAMES:
+            return real_getaddrinfo(host, *args, **kwargs)
+        try:
+            ipaddress.ip_address(name.strip("[]").split("%")[0])
+        except ValueError:
+            message = f"{name}: no DNS lookups in tests"
+            raise socket.gaierror(socket.EAI_NONAME, message) from None
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture(scope="session")
