@@ -2,7 +2,7 @@ from rest_framework.pagination import PageNumberPagination
 
 
 class StandardPagination(PageNumberPagination):
-    """Pages of 50 by default; a client may ask for up to 500 with
+    """Pages of 50 rows by default. A client may request up to 500 with
     `page_size`."""
 
     page_size = 50

@@ -7,7 +7,7 @@ class ModelPermissions(DjangoModelPermissions):
     """Require an active staff user with the model permission the admin
     would ask for.
 
-    DRF's DjangoModelPermissions lets any authenticated user read; here a
+    DRF's DjangoModelPermissions lets any authenticated user read. Here a
     GET or HEAD needs the model's view permission, as the admin does.
     """
 
