@@ -24,8 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-import django
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -33,7 +31,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lf_bench_admin"
 FAR_PAGE = 500
 PAGE_SIZE = 100  # the admin's default list_per_page
 
-from nightly_reports import machine, recreate_database  # noqa: E402
+from shop_database import add_database_arguments, shop_database  # noqa: E402
 
 
 def pages(order_number: int, supplier_id: int, far_page) -> list[tuple[str, str, str]]:
@@ -164,43 +162,21 @@ def run(repeats: int, show_sql: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=100_000)
-    parser.add_argument("--products", type=int, default=10_000)
+    add_database_arguments(parser)
     parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--keep", action="store_true", help="Keep the database.")
-    parser.add_argument(
-        "--reuse", action="store_true", help="Time the database as it is."
-    )
     parser.add_argument(
         "--show-sql", action="store_true", help="Print each page's slowest query."
     )
     arguments = parser.parse_args()
 
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    if not arguments.reuse:
-        recreate_database(url)
-    django.setup()
-    import admin_data
-    from django.core.management import call_command
+    with shop_database(arguments, DEFAULT_URL) as new_database:
+        import admin_data
 
-    print(f"Machine: {machine()}")
-    try:
-        if not arguments.reuse:
-            call_command("migrate", verbosity=0)
+        if new_database:
             started = time.perf_counter()
             admin_data.build_shop(orders=arguments.orders, products=arguments.products)
             print(f"Built the data in {time.perf_counter() - started:.0f} s")
         run(arguments.repeats, arguments.show_sql)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not arguments.keep and not arguments.reuse:
-            recreate_database(url, drop_only=True)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,6 @@ import sys
 import time
 from pathlib import Path
 
-import django
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -37,7 +35,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lf_bench_reorder"
 SECOND_LOCATION_EVERY = 10
 LINES_PER_PURCHASE_ORDER = 25
 
-from nightly_reports import machine, recreate_database  # noqa: E402
+from shop_database import add_database_arguments, shop_database  # noqa: E402
 
 
 def add_second_location() -> None:
@@ -226,46 +224,24 @@ def run(repeats: int, show_plans: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=100_000)
-    parser.add_argument("--products", type=int, default=10_000)
+    add_database_arguments(parser)
     parser.add_argument("--purchase-orders", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--keep", action="store_true", help="Keep the database.")
-    parser.add_argument(
-        "--reuse", action="store_true", help="Time the database as it is."
-    )
     parser.add_argument(
         "--explain", action="store_true", help="Print the slowest queries' plans."
     )
     arguments = parser.parse_args()
 
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    if not arguments.reuse:
-        recreate_database(url)
-    django.setup()
-    import admin_data
-    from django.core.management import call_command
+    with shop_database(arguments, DEFAULT_URL) as new_database:
+        import admin_data
 
-    print(f"Machine: {machine()}")
-    try:
-        if not arguments.reuse:
-            call_command("migrate", verbosity=0)
+        if new_database:
             started = time.perf_counter()
             admin_data.build_shop(orders=arguments.orders, products=arguments.products)
             add_second_location()
             add_purchase_orders(arguments.purchase_orders)
             print(f"Built the data in {time.perf_counter() - started:.0f} s")
         run(arguments.repeats, arguments.explain)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not arguments.keep and not arguments.reuse:
-            recreate_database(url, drop_only=True)
 
 
 if __name__ == "__main__":
