@@ -30,8 +30,8 @@ NOT_TEXT_MESSAGE = (
 
 
 class CsvFileError(ValueError):
-    """The uploaded file cannot be read as a CSV file of rows; the message
-    says why and what to do."""
+    """Error for an upload that cannot be read as a CSV file of rows. The
+    message states why and what to do."""
 
 
 def plain_spreadsheet_text(value: str) -> str:

@@ -167,8 +167,8 @@ def run_job(*, job_id: int) -> StaffJob | None:
         logger.error("Staff job %s ran out of time", job.pk, extra=_ids(job))
         _fail(job, _time_limit_message())
     except Exception as error:
-        # Any other error ends the job too: staff must see it on the page,
-        # and the traceback goes to the log for whoever looks into it.
+        # Any other error ends the job too. Staff see the message on the
+        # page, and the traceback goes to the log for debugging.
         logger.exception("Staff job %s failed", job.pk, extra=_ids(job))
         _fail(job, _unexpected_error_message(job, error))
     else:

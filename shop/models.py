@@ -157,7 +157,7 @@ class Variant(models.Model):
 
 
 class ConsentSource(models.TextChoices):
-    """Where a customer gave or withdrew marketing consent."""
+    """Channel through which a customer gave or withdrew marketing consent."""
 
     CHECKOUT = "checkout", "Checkout"
     ACCOUNT = "account", "Customer account"

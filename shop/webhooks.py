@@ -150,7 +150,7 @@ def resend_delivery(*, delivery: WebhookDelivery) -> WebhookDelivery:
 
 def _mark_replaced(delivery: WebhookDelivery, resent: WebhookDelivery) -> None:
     # WebhookDelivery has no "superseded" status, so a replaced delivery is
-    # failed, and its error says by which resend.
+    # marked failed, and its error names the resend that replaced it.
     error = (
         f"Replaced by delivery {resent.pk}, a resend, while still pending; "
         "it is not retried."
